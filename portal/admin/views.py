@@ -1,0 +1,237 @@
+"""Admin pages: clients, account teams, people and staff invitations."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal import access
+from portal.access import admin_required
+from portal.admin import services
+from portal.admin.forms import AssignForm, AssignmentForm, ClientForm, RoleForm
+from portal.clients import services as client_services
+from portal.errors import DomainError
+from portal.extensions import db, htmx
+from portal.invitations import services as invitation_services
+from portal.invitations.forms import staff_invite_form
+from portal.models import Client, User
+from portal.models.user import ROLE_LABELS
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/clients")
+@admin_required
+def clients():
+    """Every client, live and archived, with a form to add one."""
+    return _clients_page(ClientForm())
+
+
+def _clients_page(form, status=200):
+    all_clients = db.session.scalars(access.visible_clients(current_user)).all()
+    return render_template("admin/clients.html", clients=all_clients, form=form), status
+
+
+@bp.post("/clients")
+@admin_required
+def create_client():
+    """Create a client organisation and go to its team page."""
+    form = ClientForm()
+    if not form.validate_on_submit():
+        return _clients_page(form, 422)
+    client = client_services.create_client(current_user, form.name.data)
+    db.session.commit()
+    flash(f"Created {client.name}. Now put its account team together.", "success")
+    return redirect(url_for(".team", slug=client.slug))
+
+
+@bp.post("/clients/<slug>/archive")
+@admin_required
+def archive_client(slug):
+    """Archive a client: its users can no longer sign in; nothing is deleted."""
+    return _set_archived(slug, True)
+
+
+@bp.post("/clients/<slug>/restore")
+@admin_required
+def restore_client(slug):
+    """Bring an archived client back."""
+    return _set_archived(slug, False)
+
+
+def _set_archived(slug, archived):
+    client = access.get_client_or_404(current_user, slug)
+    client_services.set_client_archived(current_user, client, archived)
+    db.session.commit()
+    flash(f"{client.name} is {'archived' if archived else 'restored'}.", "success")
+    return redirect(url_for(".clients"))
+
+
+@bp.get("/clients/<slug>/team")
+@admin_required
+def team(slug):
+    """A client's account team: add and remove staff, say who does what, pick the lead."""
+    client = access.get_client_or_404(current_user, slug)
+    return _team_page(client)
+
+
+def _team_page(client: Client, add_form=None, status=200):
+    template = "admin/_partials/team.html" if htmx and not htmx.boosted else "admin/team.html"
+    add_form = add_form or AssignForm()
+    candidates = client_services.unassigned_staff(client)
+    add_form.user_id.choices = [
+        (user.id, f"{user.name} ({user.role_label})") for user in candidates
+    ]
+    return render_template(
+        template,
+        client=client,
+        team=client_services.account_team(client),
+        add_form=add_form,
+    ), status
+
+
+def _team_changed(client: Client, message: str):
+    db.session.commit()
+    if htmx and not htmx.boosted:
+        return _team_page(client)
+    flash(message, "success")
+    return redirect(url_for(".team", slug=client.slug))
+
+
+@bp.post("/clients/<slug>/team")
+@admin_required
+def assign(slug):
+    """Add a staff member to the team."""
+    client = access.get_client_or_404(current_user, slug)
+    form = AssignForm()
+    form.user_id.choices = [
+        (user.id, user.name) for user in client_services.unassigned_staff(client)
+    ]
+    if not form.validate_on_submit():
+        return _team_page(client, form, 422)
+    user = db.session.get(User, form.user_id.data)
+    client_services.assign_staff(current_user, client, user, form.responsibility.data or "")
+    return _team_changed(client, f"{user.name} joined the {client.name} team.")
+
+
+def _assignment_or_404(client: Client, assignment_id: int):
+    assignment = client_services.get_assignment(client, assignment_id)
+    if assignment is None:
+        abort(404)
+    return assignment
+
+
+@bp.post("/clients/<slug>/team/<int:assignment_id>")
+@admin_required
+def update_assignment(slug, assignment_id):
+    """Change what a team member does for the client, or make them account manager."""
+    client = access.get_client_or_404(current_user, slug)
+    assignment = _assignment_or_404(client, assignment_id)
+    form = AssignmentForm()
+    if not form.validate_on_submit():
+        return _team_page(client, status=422)
+    client_services.update_assignment(
+        current_user, assignment, form.responsibility.data or "", form.account_manager.data
+    )
+    return _team_changed(client, f"Updated {assignment.user.name}.")
+
+
+@bp.post("/clients/<slug>/team/<int:assignment_id>/remove")
+@admin_required
+def unassign(slug, assignment_id):
+    """Take a staff member off the team."""
+    client = access.get_client_or_404(current_user, slug)
+    assignment = _assignment_or_404(client, assignment_id)
+    name = assignment.user.name
+    client_services.unassign_staff(current_user, assignment)
+    return _team_changed(client, f"{name} left the {client.name} team.")
+
+
+@bp.get("/people")
+@admin_required
+def people():
+    """Everyone with an account, a page at a time, with staff roles and deactivation."""
+    return _people_page()
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _people_page(status=200):
+    page = request.args.get("page", 1, type=int)
+    return render_template(
+        "admin/people.html", people=services.people_page(page), role_form=RoleForm()
+    ), status
+
+
+def _people_action(change, message):
+    try:
+        change()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _people_page(error.status_code)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(".people", page=request.args.get("page", 1, type=int)))
+
+
+@bp.post("/people/<int:user_id>/role")
+@admin_required
+def change_role(user_id):
+    """Give a staff member a new role."""
+    user = _user_or_404(user_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        flash("Choose a staff role.", "error")
+        return _people_page(422)
+    return _people_action(
+        lambda: services.change_staff_role(current_user, user, form.role.data),
+        f"{user.name} is now {ROLE_LABELS[form.role.data]}.",
+    )
+
+
+@bp.post("/people/<int:user_id>/deactivate")
+@admin_required
+def deactivate(user_id):
+    """Deactivate an account: every session of it ends at once."""
+    user = _user_or_404(user_id)
+    return _people_action(
+        lambda: services.set_user_active(current_user, user, False),
+        f"{user.name} is deactivated and signed out everywhere.",
+    )
+
+
+@bp.post("/people/<int:user_id>/reactivate")
+@admin_required
+def reactivate(user_id):
+    """Let a deactivated account sign in again."""
+    user = _user_or_404(user_id)
+    return _people_action(
+        lambda: services.set_user_active(current_user, user, True),
+        f"{user.name} can sign in again.",
+    )
+
+
+@bp.route("/staff/invitations", methods=["GET", "POST"])
+@admin_required
+def invite_staff():
+    """Invite someone to the agency's staff; lists staff invitations still pending."""
+    form = staff_invite_form()
+    if form.validate_on_submit():
+        try:
+            invitation = invitation_services.invite_staff(
+                current_user, form.email.data, form.role.data
+            )
+        except DomainError as error:
+            form.email.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"Invitation sent to {invitation.email}.", "success")
+            return redirect(url_for(".invite_staff"))
+    status = 422 if form.errors else 200
+    return render_template(
+        "admin/invite_staff.html", form=form, pending=invitation_services.pending_invitations(None)
+    ), status

@@ -1,0 +1,30 @@
+"""Forms for signing in and for passwords."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField
+from wtforms.validators import Email, InputRequired, Length
+
+from portal.auth.passwords import MAX_PASSWORD_LENGTH
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mail", validators=[InputRequired(), Length(max=254)])
+    password = PasswordField(
+        "Password", validators=[InputRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+    )
+    remember = BooleanField("Keep me signed in on this device")
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(
+        "E-mail", validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[InputRequired()])
+    confirm = PasswordField("Repeat the new password", validators=[InputRequired()])
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField("Current password", validators=[InputRequired()])

@@ -1,0 +1,163 @@
+"""Logging in and out, changing and resetting passwords."""
+
+from flask import current_app, session, url_for
+from flask_login import login_user, logout_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from portal.auth.passwords import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    burn_verification_time,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+from portal.auth.tokens import hash_token, new_token
+from portal.errors import Gone, InvalidInput
+from portal.events import record_event
+from portal.extensions import db, login_manager
+from portal.mail.outbox import queue_email
+from portal.models import PasswordReset, User, fold_email, utcnow
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    """The user behind a session id ``"<user id>:<session version>"``, if still valid.
+
+    An id issued before the user's last logout, password change or deactivation carries an
+    old version and loads nobody, which ends that session and any remember-me cookie.
+    """
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.scalar(
+        select(User).options(joinedload(User.client)).where(User.id == int(user_id))
+    )
+    if user is None or user.session_version != int(version) or not can_sign_in(user):
+        return None
+    return user
+
+
+def can_sign_in(user: User) -> bool:
+    """Active users whose organisation (for client users) is not archived."""
+    return user.active and not (user.is_client and user.client.is_archived)
+
+
+def find_user_by_email(email: str) -> User | None:
+    """The user with this address (compared case-folded), with their client loaded."""
+    return db.session.scalar(
+        select(User).options(joinedload(User.client)).where(User.email == fold_email(email))
+    )
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user whose address and password match and who may sign in; otherwise None.
+
+    Unknown addresses cost as much time as known ones, so timing reveals nothing.
+    """
+    user = find_user_by_email(email)
+    if user is None:
+        burn_verification_time(password)
+        return None
+    if not verify_password(user.password_hash, password) or not can_sign_in(user):
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def start_session(user: User, remember: bool) -> None:
+    """Log ``user`` in on a fresh session: nothing from before the login carries over."""
+    session.clear()
+    login_user(user, remember=remember)
+    session.permanent = True
+
+
+def end_all_sessions(user: User) -> None:
+    """Log out here and everywhere: every cookie issued to ``user`` stops working."""
+    user.end_all_sessions()
+    logout_user()
+    session.clear()
+
+
+def validate_new_password(password: str, confirm: str) -> None:
+    """Raise InvalidInput unless ``password`` is acceptable and confirmed."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidInput(f"Use at most {MAX_PASSWORD_LENGTH} characters.")
+    if password != confirm:
+        raise InvalidInput("The two passwords don't match.")
+
+
+def change_password(user: User, current: str, new: str, confirm: str) -> None:
+    """Set a new password after checking the current one; ends every other session."""
+    if not verify_password(user.password_hash, current):
+        raise InvalidInput("Your current password isn't right.")
+    validate_new_password(new, confirm)
+    user.password_hash = hash_password(new)
+    user.end_all_sessions()
+    record_event(
+        "password_changed", actor=user, subject=user, client_id=user.client_id, client_visible=False
+    )
+
+
+def request_password_reset(email: str) -> None:
+    """E-mail a reset link if ``email`` belongs to a user who may sign in; else do nothing.
+
+    The caller answers the same either way, so the response reveals nothing about accounts.
+    """
+    user = find_user_by_email(email)
+    if user is None or not can_sign_in(user):
+        return
+    token, token_hash = new_token()
+    reset = PasswordReset(
+        user_id=user.id,
+        token_hash=token_hash,
+        expires_at=utcnow() + current_app.config["PASSWORD_RESET_TTL"],
+    )
+    db.session.add(reset)
+    db.session.flush()
+    queue_email(
+        to=user.email,
+        user=user,
+        subject="Reset your Portal password",
+        template="password_reset",
+        dedupe_key=f"password-reset-{reset.id}",
+        link=url_for("auth.reset_password", token=token, _external=True),
+        ttl_hours=int(current_app.config["PASSWORD_RESET_TTL"].total_seconds() // 3600),
+    )
+
+
+def find_password_reset(token: str) -> PasswordReset:
+    """The reset behind ``token``; raises Gone when it is unknown, used or expired."""
+    reset = db.session.scalar(
+        select(PasswordReset)
+        .options(joinedload(PasswordReset.user).joinedload(User.client))
+        .where(PasswordReset.token_hash == hash_token(token))
+    )
+    if reset is None or not reset.is_usable or not can_sign_in(reset.user):
+        raise Gone("This reset link has expired or has already been used. Ask for a new one.")
+    return reset
+
+
+def reset_password(token: str, new: str, confirm: str) -> User:
+    """Set a new password through a reset link, spending it and every other session."""
+    reset = find_password_reset(token)
+    validate_new_password(new, confirm)
+    user = reset.user
+    user.password_hash = hash_password(new)
+    user.end_all_sessions()
+    now = utcnow()
+    # Every outstanding link of this user is spent, not just the one used.
+    for outstanding in db.session.scalars(
+        select(PasswordReset).where(
+            PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None)
+        )
+    ):
+        outstanding.used_at = now
+    record_event(
+        "password_reset", actor=user, subject=user, client_id=user.client_id, client_visible=False
+    )
+    return user

@@ -1,0 +1,77 @@
+"""Signing in and out, and resetting a forgotten password."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from portal.auth import services
+from portal.auth.forms import LoginForm, NewPasswordForm, ResetRequestForm
+from portal.errors import InvalidInput
+from portal.extensions import db
+from portal.ratelimits import guarded
+from portal.urls import safe_next_url
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@guarded
+def login():
+    """Show the sign-in form; sign in on a valid POST."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form), 422 if form.errors else 200
+    user = services.authenticate(form.email.data, form.password.data)
+    if user is None:
+        db.session.commit()
+        flash("That e-mail and password don't match an active account.", "error")
+        return render_template("auth/login.html", form=form), 401
+    services.start_session(user, remember=form.remember.data)
+    db.session.commit()
+    return redirect(safe_next_url(request.args.get("next")) or url_for("home.index"))
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Sign out of every device at once."""
+    services.end_all_sessions(current_user._get_current_object())
+    db.session.commit()
+    flash("You're signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+RESET_SENT = "If that address has an account, we've sent it a link to choose a new password."
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@guarded
+def request_reset():
+    """Ask for a password-reset link; the answer is the same for every address."""
+    form = ResetRequestForm()
+    if not form.validate_on_submit():
+        return render_template("auth/reset_request.html", form=form), 422 if form.errors else 200
+    services.request_password_reset(form.email.data)
+    db.session.commit()
+    flash(RESET_SENT, "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@guarded
+def reset_password(token):
+    """Choose a new password through an e-mailed link."""
+    services.find_password_reset(token)
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data, form.confirm.data)
+        except InvalidInput as error:
+            form.password.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("Your password is changed. Sign in with the new one.", "success")
+            return redirect(url_for("auth.login"))
+    status = 422 if form.errors else 200
+    return render_template("auth/reset_password.html", form=form, token=token), status

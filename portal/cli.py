@@ -1,0 +1,78 @@
+"""``flask portal …`` commands: create an admin, load demo data, check the configuration."""
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from portal.auth.passwords import hash_password
+from portal.auth.services import validate_new_password
+from portal.config import configuration_problems
+from portal.demo import DEMO_PASSWORD, demo_data_present, demo_logins, load_demo_data
+from portal.errors import InvalidInput
+from portal.extensions import db
+from portal.models import StaffRole, User, UserKind, fold_email
+
+portal_cli = AppGroup("portal", help="Portal administration.")
+
+
+@portal_cli.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.password_option(help="Read from the prompt when not given.")
+def create_admin(email, name, password):
+    """Create an agency admin account."""
+    try:
+        validate_new_password(password, password)
+    except InvalidInput as error:
+        raise click.BadParameter(error.message, param_hint="password") from error
+    email = fold_email(email)
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise click.ClickException(f"{email} already has an account.")
+    db.session.add(
+        User(
+            email=email,
+            name=name.strip(),
+            password_hash=hash_password(password),
+            kind=UserKind.STAFF,
+            role=StaffRole.ADMIN,
+        )
+    )
+    db.session.commit()
+    click.echo(f"Created admin {email}.")
+
+
+@portal_cli.command("load-demo")
+def load_demo():
+    """Load a demo agency (clients, staff of every role, projects) unless already there."""
+    if demo_data_present():
+        click.echo("Demo data is already loaded.")
+    else:
+        with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+            load_demo_data()
+            db.session.commit()
+        click.echo("Demo data loaded.")
+    click.echo(f"Sign in at {current_app.config['PUBLIC_URL']}/login as any of:")
+    for description, email in demo_logins():
+        click.echo(f"  {description:<28} {email}")
+    click.echo(f"Every demo account's password is: {DEMO_PASSWORD}")
+
+
+@portal_cli.command("check-config")
+def check_config():
+    """Report settings that would hurt a production deployment; exit 1 if there are any."""
+    config = current_app.config
+    click.echo(f"environment: {config['PORTAL_ENV']}")
+    click.echo(f"database:    {db.engine.url.render_as_string(hide_password=True)}")
+    click.echo(
+        f"jobs:        {'rq on ' + config['REDIS_URL'] if config['REDIS_URL'] else 'inline'}"
+    )
+    click.echo(f"mail:        {config['MAIL_SERVER'] or 'outbox and log only'}")
+    db.session.execute(select(1))
+    click.echo("database:    reachable")
+    problems = configuration_problems(config)
+    for problem in problems:
+        click.echo(f"problem:     {problem}", err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo("No problems found.")

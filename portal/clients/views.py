@@ -1,0 +1,84 @@
+"""A client's home (projects and account team) and its projects."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from portal import access
+from portal.clients import services
+from portal.clients.forms import ProjectForm
+from portal.errors import InvalidInput
+from portal.extensions import db
+
+bp = Blueprint("clients", __name__, url_prefix="/clients")
+
+
+@bp.get("/<slug>")
+@login_required
+def home(slug):
+    """The client's projects and the people on its account team."""
+    client = access.get_client_or_404(current_user, slug)
+    return render_template(
+        "clients/home.html",
+        client=client,
+        projects=services.client_projects(client),
+        team=services.account_team(client),
+        can_work=access.can_work_on(current_user, client),
+        can_invite=access.can_invite_client_users(current_user, client),
+    )
+
+
+@bp.get("/<slug>/projects/<int:project_id>")
+@login_required
+def project(slug, project_id):
+    """One project: its brief, shared goals and due date."""
+    client = access.get_client_or_404(current_user, slug)
+    project = access.get_project_or_404(client, project_id)
+    return render_template(
+        "clients/project.html",
+        client=client,
+        project=project,
+        can_work=access.can_work_on(current_user, client),
+    )
+
+
+@bp.route("/<slug>/projects/new", methods=["GET", "POST"])
+@login_required
+def new_project(slug):
+    """Create a project for this client (its account team and admins)."""
+    client = access.get_client_or_404(current_user, slug)
+    access.require(access.can_work_on(current_user, client))
+    return _save_project(client, None, ProjectForm())
+
+
+@bp.route("/<slug>/projects/<int:project_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_project(slug, project_id):
+    """Change a project's name, brief, goals or due date."""
+    client = access.get_client_or_404(current_user, slug)
+    project = access.get_project_or_404(client, project_id)
+    access.require(access.can_work_on(current_user, client))
+    return _save_project(client, project, ProjectForm(obj=project))
+
+
+def _save_project(client, project, form):
+    if form.validate_on_submit():
+        try:
+            project = services.save_project(
+                current_user,
+                client,
+                project=project,
+                name=form.name.data,
+                brief=form.brief.data or "",
+                goals=form.goals.data or "",
+                due_date=form.due_date.data,
+            )
+        except InvalidInput as error:
+            form.name.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"Saved “{project.name}”.", "success")
+            return redirect(url_for(".project", slug=client.slug, project_id=project.id))
+    status = 422 if form.errors else 200
+    return render_template(
+        "clients/project_form.html", client=client, project=project, form=form
+    ), status

@@ -1,0 +1,85 @@
+"""Domain errors raised by services, and the pages shown for HTTP errors."""
+
+from flask import jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the request; ``status_code`` is what the view answers."""
+
+    status_code = 422
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(DomainError):
+    """The request is well-formed but its content breaks a rule (422)."""
+
+
+class Conflict(DomainError):
+    """The request clashes with the current state, e.g. a duplicate (409)."""
+
+    status_code = 409
+
+
+class Gone(DomainError):
+    """The thing asked for existed but is no longer usable, e.g. a spent token (410)."""
+
+    status_code = 410
+
+
+ERROR_MESSAGES = {
+    400: ("Bad request", "The request could not be understood. Please try again."),
+    403: ("Not allowed", "You don't have permission to do that."),
+    404: ("Not found", "There's nothing here, or you don't have access to it."),
+    405: ("Not allowed", "That action isn't available here."),
+    409: ("Conflict", "Someone changed this at the same time. Reload and try again."),
+    410: ("No longer available", "This link has expired or has already been used."),
+    413: ("Too large", "That upload is larger than the portal accepts."),
+    422: ("Can't do that", "Some of what you sent isn't valid."),
+    429: ("Slow down", "Too many attempts. Please wait a minute and try again."),
+    500: ("Something went wrong", "We've logged the problem. Please try again shortly."),
+}
+
+
+def wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and not request.headers.get("HX-Request")
+
+
+def render_error(status: int, message: str | None = None):
+    """A friendly page (or JSON for API clients) for ``status``."""
+    title, default_message = ERROR_MESSAGES.get(status, ERROR_MESSAGES[500])
+    message = message or default_message
+    if wants_json():
+        return jsonify(error=title, message=message), status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def init_app(app) -> None:
+    """Register the error pages."""
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error):
+        return render_error(400, "Your form expired or came from elsewhere. Reload and resubmit.")
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error):
+        if error.code is None or error.code < 400:
+            return error
+        description = error.description if error.code in (410, 413, 429) else None
+        if error.code == 429:
+            description = "Too many attempts. Please wait a minute and try again."
+        return render_error(error.code, description)
+
+    @app.errorhandler(DomainError)
+    def _domain_error(error):
+        return render_error(error.status_code, error.message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(500)

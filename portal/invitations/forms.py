@@ -1,0 +1,35 @@
+"""Forms for inviting people and accepting an invitation."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Email, InputRequired, Length
+
+from portal.models import ClientRole, StaffRole
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(
+        "E-mail", validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
+    role = SelectField("Role")
+
+
+def client_invite_form() -> InviteForm:
+    form = InviteForm()
+    form.role.choices = [
+        SelectChoice(role.value, role.label) for role in (ClientRole.MEMBER, ClientRole.ADMIN)
+    ]
+    return form
+
+
+def staff_invite_form() -> InviteForm:
+    form = InviteForm()
+    form.role.choices = [SelectChoice(role.value, role.label) for role in StaffRole]
+    return form
+
+
+class AcceptInvitationForm(FlaskForm):
+    name = StringField("Your name", validators=[InputRequired(), Length(max=120)])
+    password = PasswordField("Choose a password", validators=[InputRequired()])
+    confirm = PasswordField("Repeat the password", validators=[InputRequired()])

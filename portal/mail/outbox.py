@@ -1,0 +1,35 @@
+"""Writing e-mail to the outbox; a job delivers it after the commit."""
+
+from flask import render_template
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.jobs import enqueue
+from portal.mail.delivery import deliver_email
+from portal.models import EmailMessage, User
+
+
+def queue_email(
+    *, to: str, subject: str, template: str, dedupe_key: str, user: User | None = None, **context
+) -> EmailMessage:
+    """Write a message rendered from ``templates/email/<template>.txt`` (and ``.html``).
+
+    A second call with the same ``dedupe_key`` returns the first message instead of writing
+    another. Delivery is enqueued for after the commit.
+    """
+    existing = db.session.scalar(select(EmailMessage).where(EmailMessage.dedupe_key == dedupe_key))
+    if existing is not None:
+        return existing
+    context.update(subject=subject, recipient=user)
+    message = EmailMessage(
+        dedupe_key=dedupe_key,
+        to_address=to,
+        to_user_id=user.id if user else None,
+        subject=subject,
+        text_body=render_template(f"email/{template}.txt", **context),
+        html_body=render_template(f"email/{template}.html", **context),
+    )
+    db.session.add(message)
+    db.session.flush()
+    enqueue(deliver_email, message.id, queue="mail")
+    return message

@@ -1,0 +1,27 @@
+"""Rate limits for the endpoints that guess-and-check attacks aim at."""
+
+from flask import current_app, request
+
+from portal.extensions import limiter
+from portal.models import fold_email
+
+
+def _submitted_account() -> str:
+    if request.view_args and "token" in request.view_args:
+        return "token:" + request.view_args["token"][:64]
+    return "account:" + fold_email(request.form.get("email", ""))
+
+
+def _per_address() -> str:
+    return current_app.config["RATELIMIT_PER_ADDRESS"]
+
+
+def _per_account() -> str:
+    return current_app.config["RATELIMIT_PER_ACCOUNT"]
+
+
+def guarded(view):
+    """Limit POSTs to ``view`` per client address and per account: the e-mail
+    address submitted, or the token in the URL. Over the limit answers 429."""
+    view = limiter.limit(_per_account, key_func=_submitted_account, methods=["POST"])(view)
+    return limiter.limit(_per_address, methods=["POST"])(view)

@@ -1,0 +1,138 @@
+"""Every route against every persona: who gets through, who gets 403, 404 or the login page.
+
+A route the app serves without a row in ROUTES fails ``test_every_route_is_in_the_matrix``.
+"""
+
+import pytest
+
+from tests.factories import sign_in
+from tests.personas import INVITATION_TOKEN, PERSONAS, RESET_TOKEN
+
+OK, LOGIN = "ok", "login"
+
+
+def outcomes(
+    anonymous,
+    client_member_a,
+    client_admin_a,
+    client_b,
+    staff_not_on_a,
+    maker_on_a,
+    account_manager_a,
+    admin,
+):
+    return dict(
+        zip(
+            PERSONAS,
+            (
+                anonymous,
+                client_member_a,
+                client_admin_a,
+                client_b,
+                staff_not_on_a,
+                maker_on_a,
+                account_manager_a,
+                admin,
+            ),
+            strict=True,
+        )
+    )
+
+
+EVERYONE = outcomes(OK, OK, OK, OK, OK, OK, OK, OK)
+SIGNED_IN = outcomes(LOGIN, OK, OK, OK, OK, OK, OK, OK)
+VIEW_CLIENT_A = outcomes(LOGIN, OK, OK, 404, 404, OK, OK, OK)
+WORK_ON_CLIENT_A = outcomes(LOGIN, 403, 403, 404, 404, OK, OK, OK)
+INVITE_TO_CLIENT_A = outcomes(LOGIN, 403, OK, 404, 404, OK, OK, OK)
+ADMINS = outcomes(LOGIN, 403, 403, 403, 403, 403, 403, 403) | {"admin": OK}
+
+A = "/clients/alpha"
+PROJECT_A = A + "/projects/{w.project_a.id}"
+TEAM_A = "/admin/clients/alpha/team"
+
+# (endpoint, method) -> (URL, possibly naming rows of the world as {w.…}; expected outcomes)
+ROUTES = {
+    ("static", "GET"): ("/static/css/portal.css", EVERYONE),
+    ("home.healthz", "GET"): ("/healthz", EVERYONE),
+    ("home.index", "GET"): ("/", SIGNED_IN),
+    ("auth.login", "GET"): ("/login", EVERYONE),
+    ("auth.login", "POST"): ("/login", EVERYONE),
+    ("auth.logout", "POST"): ("/logout", SIGNED_IN),
+    ("auth.request_reset", "GET"): ("/reset", EVERYONE),
+    ("auth.request_reset", "POST"): ("/reset", EVERYONE),
+    ("auth.reset_password", "GET"): (f"/reset/{RESET_TOKEN}", EVERYONE),
+    ("auth.reset_password", "POST"): (f"/reset/{RESET_TOKEN}", EVERYONE),
+    ("account.profile", "GET"): ("/account", SIGNED_IN),
+    ("account.profile", "POST"): ("/account", SIGNED_IN),
+    ("account.password", "GET"): ("/account/password", SIGNED_IN),
+    ("account.password", "POST"): ("/account/password", SIGNED_IN),
+    ("clients.home", "GET"): (A, VIEW_CLIENT_A),
+    ("clients.project", "GET"): (PROJECT_A, VIEW_CLIENT_A),
+    ("clients.new_project", "GET"): (A + "/projects/new", WORK_ON_CLIENT_A),
+    ("clients.new_project", "POST"): (A + "/projects/new", WORK_ON_CLIENT_A),
+    ("clients.edit_project", "GET"): (PROJECT_A + "/edit", WORK_ON_CLIENT_A),
+    ("clients.edit_project", "POST"): (PROJECT_A + "/edit", WORK_ON_CLIENT_A),
+    ("invitations.invite_client_user", "GET"): (A + "/invitations", INVITE_TO_CLIENT_A),
+    ("invitations.invite_client_user", "POST"): (A + "/invitations", INVITE_TO_CLIENT_A),
+    ("invitations.accept", "GET"): (f"/invitations/{INVITATION_TOKEN}", EVERYONE),
+    ("invitations.accept", "POST"): (f"/invitations/{INVITATION_TOKEN}", EVERYONE),
+    ("admin.clients", "GET"): ("/admin/clients", ADMINS),
+    ("admin.create_client", "POST"): ("/admin/clients", ADMINS),
+    ("admin.archive_client", "POST"): ("/admin/clients/alpha/archive", ADMINS),
+    ("admin.restore_client", "POST"): ("/admin/clients/alpha/restore", ADMINS),
+    ("admin.team", "GET"): (TEAM_A, ADMINS),
+    ("admin.assign", "POST"): (TEAM_A, ADMINS),
+    ("admin.update_assignment", "POST"): (TEAM_A + "/{w.assignment_a.id}", ADMINS),
+    ("admin.unassign", "POST"): (TEAM_A + "/{w.assignment_a.id}/remove", ADMINS),
+    ("admin.people", "GET"): ("/admin/people", ADMINS),
+    ("admin.change_role", "POST"): ("/admin/people/{w.people[staff_not_on_a].id}/role", ADMINS),
+    ("admin.deactivate", "POST"): (
+        "/admin/people/{w.people[client_member_a].id}/deactivate",
+        ADMINS,
+    ),
+    ("admin.reactivate", "POST"): (
+        "/admin/people/{w.people[client_member_a].id}/reactivate",
+        ADMINS,
+    ),
+    ("admin.invite_staff", "GET"): ("/admin/staff/invitations", ADMINS),
+    ("admin.invite_staff", "POST"): ("/admin/staff/invitations", ADMINS),
+}
+
+
+def served_routes(app):
+    """Every (endpoint, method) the app answers, leaving out what Flask adds by itself."""
+    return {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+
+
+def test_every_route_is_in_the_matrix(app):
+    served = served_routes(app)
+    assert served - ROUTES.keys() == set(), "routes with no row in the access matrix"
+    assert ROUTES.keys() - served == set(), "matrix rows for routes the app no longer has"
+
+
+def classify(response) -> object:
+    """What a persona got: OK, LOGIN (sent to sign in), or the refusing status code."""
+    if response.status_code in (401, 403, 404, 405, 429, 500):
+        return response.status_code
+    location = response.headers.get("Location", "")
+    if response.status_code in (301, 302, 303) and location.startswith("/login?next="):
+        return LOGIN
+    return OK
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("endpoint", "method"), sorted(ROUTES))
+def test_access(client, world, endpoint, method, persona):
+    url_template, expected = ROUTES[(endpoint, method)]
+    user = world.person(persona)
+    if user is not None:
+        sign_in(client, user)
+    response = client.open(url_template.format(w=world), method=method, data={})
+    assert classify(response) == expected[persona], (
+        f"{persona} {method} {url_template}: {response.status_code} "
+        f"{response.headers.get('Location', '')}"
+    )

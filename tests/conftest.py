@@ -1,0 +1,121 @@
+"""One app and one migrated database per test session; every table emptied after each test.
+
+The database comes from ``PORTAL_TEST_DATABASE_URL`` (default: a SQLite file in a temporary
+folder). ``make test`` runs the suite once on SQLite and once on PostgreSQL.
+"""
+
+import os
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import text
+
+from portal import create_app
+from portal.extensions import db, limiter
+from tests.factories import TEST_PASSWORD
+
+pytest_plugins = ["tests.personas"]
+
+CSRF_RAW_TOKEN = "test-csrf-token"
+
+
+class PortalClient(FlaskClient):
+    """A test client that sends a valid CSRF token with every state-changing request.
+
+    Pass ``csrf=False`` to send none, for testing the rejection itself.
+    """
+
+    def open(self, *args, csrf=True, **kwargs):
+        method = (kwargs.get("method") or "GET").upper()
+        if csrf and method not in ("GET", "HEAD", "OPTIONS"):
+            with self.session_transaction() as session:
+                session["csrf_token"] = CSRF_RAW_TOKEN
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRFToken", self.application.config["TEST_CSRF_TOKEN"])
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+
+def _test_database_url(tmp_path_factory) -> str:
+    url = os.environ.get("PORTAL_TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal-test.db'}"
+
+
+def _drop_everything():
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    else:
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    """The app under test, on a database built by the real migrations."""
+    secret = "test-secret-key-" + "x" * 32
+    app = create_app(
+        {
+            "PORTAL_ENV": "testing",
+            "TESTING": True,
+            "SECRET_KEY": secret,
+            "SQLALCHEMY_DATABASE_URI": _test_database_url(tmp_path_factory),
+            "REDIS_URL": None,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "ARGON2_TIME_COST": 1,
+            "ARGON2_MEMORY_KIB": 1024,
+            "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
+            "SERVER_NAME": "portal.test",
+            "PUBLIC_URL": "http://portal.test",
+            "TEST_CSRF_TOKEN": URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(
+                CSRF_RAW_TOKEN
+            ),
+        },
+        environ={},
+    )
+    app.test_client_class = PortalClient
+    with app.app_context():
+        _drop_everything()
+        upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(app):
+    """Empty every table and every rate-limit counter after each test."""
+    yield
+    with app.app_context():
+        db.session.remove()
+        tables = list(reversed(db.metadata.sorted_tables))
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                names = ", ".join(table.name for table in tables)
+                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    connection.execute(table.delete())
+    limiter.reset()
+
+
+@pytest.fixture
+def client(app):
+    """A browser-like test client with no one signed in."""
+    return app.test_client()
+
+
+@pytest.fixture
+def new_browser(app):
+    """Make another test client, for tests that need two browsers at once."""
+    return app.test_client
+
+
+@pytest.fixture
+def password():
+    """The password every factory-made user has."""
+    return TEST_PASSWORD

@@ -1,0 +1,133 @@
+"""Plain factory helpers with sensible defaults: call them inside an app context.
+
+Each one commits and returns its row with every column loaded, so tests can keep reading
+ids and names after the app context has gone.
+"""
+
+import itertools
+from datetime import timedelta
+
+from portal.auth.passwords import hash_password
+from portal.auth.tokens import hash_token
+from portal.extensions import db
+from portal.models import (
+    Assignment,
+    Client,
+    ClientRole,
+    Invitation,
+    PasswordReset,
+    Project,
+    StaffRole,
+    User,
+    UserKind,
+    utcnow,
+)
+
+TEST_PASSWORD = "correct horse battery staple"
+_numbers = itertools.count(1)
+_password_hashes = {}
+
+
+def _password_hash() -> str:
+    # Hashing once per session keeps factories fast; the hash is a real argon2id one.
+    if "hash" not in _password_hashes:
+        _password_hashes["hash"] = hash_password(TEST_PASSWORD)
+    return _password_hashes["hash"]
+
+
+def persist(*rows):
+    """Add and commit ``rows``, keeping them (and earlier ones) readable when detached."""
+    session = db.session()
+    # Only this test's session: rows made earlier in the same app context stay loaded.
+    session.expire_on_commit = False
+    session.add_all(rows)
+    session.commit()
+    for row in rows:
+        session.refresh(row)
+    return rows[0] if len(rows) == 1 else rows
+
+
+def make_client(name: str | None = None, **overrides) -> Client:
+    """A live client organisation."""
+    n = next(_numbers)
+    name = name or f"Client {n}"
+    fields = {"name": name, "slug": name.lower().replace(" ", "-")} | overrides
+    return persist(Client(**fields))
+
+
+def make_staff(role: StaffRole = StaffRole.COPYWRITER, **overrides) -> User:
+    """An active staff member with ``role`` and the test password."""
+    n = next(_numbers)
+    fields = {
+        "email": f"staff{n}@agency.test",
+        "name": f"Staff Member {n}",
+        "password_hash": _password_hash(),
+        "kind": UserKind.STAFF,
+        "role": role,
+    } | overrides
+    return persist(User(**fields))
+
+
+def make_client_user(client: Client, role: ClientRole = ClientRole.MEMBER, **overrides) -> User:
+    """An active user of ``client`` with the test password."""
+    n = next(_numbers)
+    fields = {
+        "email": f"person{n}@{client.slug}.test",
+        "name": f"Client Person {n}",
+        "password_hash": _password_hash(),
+        "kind": UserKind.CLIENT,
+        "role": role,
+        "client_id": client.id,
+    } | overrides
+    return persist(User(**fields))
+
+
+def assign(client: Client, user: User, *, account_manager=False, responsibility="") -> Assignment:
+    """Put ``user`` on ``client``'s account team."""
+    return persist(
+        Assignment(
+            client_id=client.id,
+            user_id=user.id,
+            is_account_manager=account_manager,
+            responsibility=responsibility or f"Works on {client.name}",
+        )
+    )
+
+
+def make_project(client: Client, **overrides) -> Project:
+    """A project under ``client``."""
+    n = next(_numbers)
+    fields = {"client_id": client.id, "name": f"Project {n}", "brief": "A brief."} | overrides
+    return persist(Project(**fields))
+
+
+def make_invitation(
+    token: str, *, client: Client | None, role: str, email=None, expires_in=timedelta(days=7)
+) -> Invitation:
+    """An invitation whose link carries ``token``."""
+    n = next(_numbers)
+    return persist(
+        Invitation(
+            email=email or f"invitee{n}@example.test",
+            client_id=client.id if client else None,
+            role=role,
+            token_hash=hash_token(token),
+            expires_at=utcnow() + expires_in,
+        )
+    )
+
+
+def make_password_reset(token: str, user: User, expires_in=timedelta(hours=2)) -> PasswordReset:
+    """A password reset for ``user`` whose link carries ``token``."""
+    return persist(
+        PasswordReset(
+            user_id=user.id, token_hash=hash_token(token), expires_at=utcnow() + expires_in
+        )
+    )
+
+
+def sign_in(test_client, user: User) -> None:
+    """Give ``test_client`` a signed-in session for ``user`` without the login form."""
+    with test_client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True

@@ -1,0 +1,77 @@
+"""The people of the access matrix, around client A ("alpha") and client B ("beta")."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from portal.models import ClientRole, StaffRole
+from tests.factories import (
+    assign,
+    make_client,
+    make_client_user,
+    make_invitation,
+    make_password_reset,
+    make_project,
+    make_staff,
+)
+
+PERSONAS = (
+    "anonymous",
+    "client_member_a",
+    "client_admin_a",
+    "client_b",
+    "staff_not_on_a",
+    "maker_on_a",
+    "account_manager_a",
+    "admin",
+)
+
+INVITATION_TOKEN = "matrix-invitation-token"
+RESET_TOKEN = "matrix-reset-token"
+
+
+@dataclass
+class World:
+    """Two clients, a person of every persona, and a row of each kind on client A."""
+
+    client_a: object
+    client_b: object
+    project_a: object
+    project_b: object
+    assignment_a: object
+    people: dict
+
+    def person(self, persona):
+        return self.people.get(persona)
+
+
+@pytest.fixture
+def world(app):
+    """Build the matrix's world: the same for every test that asks for it."""
+    with app.app_context():
+        client_a = make_client("Alpha", slug="alpha")
+        client_b = make_client("Beta", slug="beta")
+        maker = make_staff(StaffRole.COPYWRITER, name="Maker on A")
+        manager = make_staff(StaffRole.ACCOUNT_MANAGER, name="Account manager of A")
+        people = {
+            "client_member_a": make_client_user(client_a, ClientRole.MEMBER),
+            "client_admin_a": make_client_user(client_a, ClientRole.ADMIN),
+            "client_b": make_client_user(client_b, ClientRole.ADMIN),
+            "staff_not_on_a": make_staff(StaffRole.COPYWRITER, name="Staff not on A"),
+            "maker_on_a": maker,
+            "account_manager_a": manager,
+            "admin": make_staff(StaffRole.ADMIN, name="Agency admin"),
+        }
+        assignment_a = assign(client_a, maker)
+        assign(client_a, manager, account_manager=True)
+        assign(client_b, people["staff_not_on_a"])
+        make_invitation(INVITATION_TOKEN, client=client_a, role=ClientRole.MEMBER)
+        make_password_reset(RESET_TOKEN, people["client_member_a"])
+        return World(
+            client_a=client_a,
+            client_b=client_b,
+            project_a=make_project(client_a),
+            project_b=make_project(client_b),
+            assignment_a=assignment_a,
+            people=people,
+        )
