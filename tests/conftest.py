@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from portal import create_app
 from portal.extensions import db, limiter
+from tests.databases import scratch_database
 from tests.factories import TEST_PASSWORD
 
 pytest_plugins = ["tests.personas"]
@@ -38,26 +39,16 @@ class PortalClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
-def _test_database_url(tmp_path_factory) -> str:
-    url = os.environ.get("PORTAL_TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal-test.db'}"
-
-
-def _drop_everything():
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-    else:
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """The URL of this session's own empty database."""
+    configured = os.environ.get("PORTAL_TEST_DATABASE_URL")
+    with scratch_database(configured, tmp_path_factory.mktemp("db"), "session") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory):
+def app(database_url, tmp_path_factory):
     """The app under test, on a database built by the real migrations."""
     secret = "test-secret-key-" + "x" * 32
     app = create_app(
@@ -65,7 +56,7 @@ def app(tmp_path_factory):
             "PORTAL_ENV": "testing",
             "TESTING": True,
             "SECRET_KEY": secret,
-            "SQLALCHEMY_DATABASE_URI": _test_database_url(tmp_path_factory),
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "REDIS_URL": None,
             "RATELIMIT_STORAGE_URI": "memory://",
             "ARGON2_TIME_COST": 1,
@@ -81,9 +72,10 @@ def app(tmp_path_factory):
     )
     app.test_client_class = PortalClient
     with app.app_context():
-        _drop_everything()
         upgrade()
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,44 @@
+# The two commands of the README's quick start:
+#   make run    install, migrate, load the demo agency and serve http://127.0.0.1:5000
+#   make test   install everything the tests need and run the whole suite (SQLite, then PostgreSQL)
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := portal
+TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+.PHONY: run test install lint services test-sqlite test-postgres worker clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask portal load-demo
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+services:
+	bash .ci/ensure-services
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test-sqlite: install
+	PORTAL_TEST_DATABASE_URL= $(BIN)/python -m pytest -q
+
+test-postgres: install services
+	PORTAL_TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest -q
+
+test: lint test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache *.egg-info
