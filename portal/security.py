@@ -36,7 +36,7 @@ def init_app(app) -> None:
             current_user.is_authenticated or response.mimetype == "text/html"
         ):
             headers["Cache-Control"] = "no-store"
-            headers["Vary"] = "Cookie"
+            response.vary.add("Cookie")
         return response
 
 
