@@ -12,6 +12,7 @@ from portal.demo import DEMO_PASSWORD, demo_data_present, demo_logins, load_demo
 from portal.errors import InvalidInput
 from portal.extensions import db
 from portal.models import StaffRole, User, UserKind, fold_email
+from portal.validation import is_email_address
 
 portal_cli = AppGroup("portal", help="Portal administration.")
 
@@ -26,6 +27,10 @@ def create_admin(email, name, password):
         validate_new_password(password, password)
     except InvalidInput as error:
         raise click.BadParameter(error.message, param_hint="password") from error
+    if not is_email_address(email):
+        raise click.BadParameter(
+            "Enter an e-mail address like name@example.com.", param_hint="email"
+        )
     email = fold_email(email)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise click.ClickException(f"{email} already has an account.")

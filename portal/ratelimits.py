@@ -1,6 +1,7 @@
 """Rate limits for the endpoints that guess-and-check attacks aim at."""
 
 from flask import current_app, request
+from flask_login import current_user
 
 from portal.extensions import limiter
 from portal.models import fold_email
@@ -9,7 +10,11 @@ from portal.models import fold_email
 def _submitted_account() -> str:
     if request.view_args and "token" in request.view_args:
         return "token:" + request.view_args["token"][:64]
-    return "account:" + fold_email(request.form.get("email", ""))
+    if request.form.get("email"):
+        return "account:" + fold_email(request.form["email"])
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return "account:"
 
 
 def _per_address() -> str:
@@ -21,7 +26,7 @@ def _per_account() -> str:
 
 
 def guarded(view):
-    """Limit POSTs to ``view`` per client address and per account: the e-mail
-    address submitted, or the token in the URL. Over the limit answers 429."""
+    """Limit POSTs to ``view`` per client address and per account: the token in
+    the URL, the e-mail address submitted, or the signed-in user. Over the limit answers 429."""
     view = limiter.limit(_per_account, key_func=_submitted_account, methods=["POST"])(view)
     return limiter.limit(_per_address, methods=["POST"])(view)

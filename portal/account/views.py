@@ -8,6 +8,7 @@ from portal.auth.forms import ChangePasswordForm
 from portal.auth.services import change_password, start_session
 from portal.errors import InvalidInput
 from portal.extensions import db
+from portal.ratelimits import guarded
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -28,6 +29,7 @@ def profile():
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+@guarded
 def password():
     """Change your password; every other session of yours ends."""
     form = ChangePasswordForm()

@@ -2,9 +2,10 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import Email, InputRequired, Length
+from wtforms.validators import InputRequired, Length
 
 from portal.auth.passwords import MAX_PASSWORD_LENGTH
+from portal.validation import email_address
 
 
 class LoginForm(FlaskForm):
@@ -16,9 +17,7 @@ class LoginForm(FlaskForm):
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailField(
-        "E-mail", validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)]
-    )
+    email = EmailField("E-mail", validators=[InputRequired(), email_address, Length(max=254)])
 
 
 class NewPasswordForm(FlaskForm):

@@ -71,14 +71,16 @@ def start_session(user: User, remember: bool) -> None:
     """Log ``user`` in on a fresh session: nothing from before the login carries over."""
     session.clear()
     login_user(user, remember=remember)
-    session.permanent = True
+    # Without "keep me signed in" the cookie ends with the browser (and after 12 hours anyway).
+    session.permanent = remember
 
 
 def end_all_sessions(user: User) -> None:
     """Log out here and everywhere: every cookie issued to ``user`` stops working."""
     user.end_all_sessions()
-    logout_user()
     session.clear()
+    # After the clear, so Flask-Login's note to delete the remember-me cookie survives.
+    logout_user()
 
 
 def validate_new_password(password: str, confirm: str) -> None:

@@ -4,7 +4,7 @@ import re
 import unicodedata
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from portal.errors import Conflict, InvalidInput
@@ -62,8 +62,14 @@ def create_client(actor: User, name: str) -> Client:
 
 
 def set_client_archived(actor: User, client: Client, archived: bool) -> None:
-    """Archive a client (its users can no longer sign in) or bring it back."""
+    """Archive a client (its users are signed out and can no longer sign in) or bring it back."""
     client.archived_at = utcnow() if archived else None
+    if archived:
+        db.session.execute(
+            update(User)
+            .where(User.client_id == client.id)
+            .values(session_version=User.session_version + 1)
+        )
     record_event(
         "client_archived" if archived else "client_restored",
         actor=actor,

@@ -3,15 +3,14 @@
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length
+from wtforms.validators import InputRequired, Length
 
 from portal.models import ClientRole, StaffRole
+from portal.validation import email_address
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(
-        "E-mail", validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)]
-    )
+    email = EmailField("E-mail", validators=[InputRequired(), email_address, Length(max=254)])
     role = SelectField("Role")
 
 

@@ -1,0 +1,145 @@
+"""Threads and their comments: where clients and the people who make the work talk."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.columns import UTCDateTime, utcnow
+from portal.extensions import db
+
+
+class ThreadKind(StrEnum):
+    DRAFT = "draft"  # the discussion of one draft
+    DIRECT = "direct"  # a conversation with named people or a role on the account
+    PROJECT = "project"  # a general thread of a project
+    INTERNAL = "internal"  # staff-only, on a client, project or draft
+
+
+class Thread(db.Model):
+    """A conversation that always belongs to one client, and maybe to a project or draft."""
+
+    __tablename__ = "threads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(200))
+    # Staff-only threads never reach client users, in any page, fragment or e-mail.
+    internal: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_comment_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    participants = relationship("ThreadParticipant", lazy="raise", cascade="all, delete-orphan")
+
+
+class ThreadParticipant(db.Model):
+    """Someone a direct conversation was addressed to (the account team reads along anyway)."""
+
+    __tablename__ = "thread_participants"
+    __table_args__ = (UniqueConstraint("thread_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+
+    user = relationship("User", lazy="raise")
+
+
+class Comment(db.Model):
+    """A comment: Markdown source and its sanitised HTML, maybe anchored to part of a version."""
+
+    __tablename__ = "comments"
+    __table_args__ = (Index("ix_comments_thread_id_id", "thread_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    # A staff-only note inside a client-visible thread.
+    internal: Mapped[bool] = mapped_column(default=False)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"), index=True)
+    # {"type": "passage", "quote", "start", "end"} | {"type": "point", "x", "y", "pin"}
+    # | {"type": "page", "page"}; x and y are fractions of the width and height.
+    anchor: Mapped[dict | None] = mapped_column(JSON)
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
+    revision: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    author = relationship("User", foreign_keys=[author_id], lazy="raise")
+    thread = relationship("Thread", lazy="raise")
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
+
+
+class Mention(db.Model):
+    """A person a comment mentioned, by name or through their role on the account."""
+
+    __tablename__ = "mentions"
+    __table_args__ = (UniqueConstraint("comment_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+
+
+class FollowLevel(StrEnum):
+    WATCHING = "watching"
+    MENTIONS = "mentions"
+    MUTED = "muted"
+
+
+class Subscription(db.Model):
+    """A person's following of a thread: how closely, and how far they have read."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("thread_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    level: Mapped[str] = mapped_column(String(16), default=FollowLevel.WATCHING)
+    last_read_comment_id: Mapped[int] = mapped_column(default=0)
+    last_emailed_comment_id: Mapped[int] = mapped_column(default=0)
+
+
+class FeedbackStatus(StrEnum):
+    ADDRESSED = "addressed"
+    DECLINED = "declined"
+    OPEN = "open"
+
+    @property
+    def label(self) -> str:
+        return {"addressed": "Addressed", "declined": "Declined", "open": "Still open"}[self.value]
+
+
+class FeedbackItem(db.Model):
+    """What the maker did, in a new version, with one client comment on the version before."""
+
+    __tablename__ = "feedback_items"
+    __table_args__ = (UniqueConstraint("version_id", "comment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"))
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    comment = relationship("Comment", lazy="raise")

@@ -1,0 +1,128 @@
+"""Guess-and-check is slowed down: per account (the e-mail or token sent) and per client IP.
+
+The limits are the defaults: 5 POSTs a minute per account, 20 per client IP address.
+"""
+
+from tests.auth.helpers import TOO_MANY, location, log_in, page_text
+from tests.factories import make_password_reset
+
+PER_ACCOUNT = 5
+PER_IP = 20
+
+
+def test_the_configured_limits_are_the_ones_tested(app):
+    assert app.config["RATELIMIT_PER_ACCOUNT"] == f"{PER_ACCOUNT} per minute"
+    assert app.config["RATELIMIT_PER_ADDRESS"] == f"{PER_IP} per minute"
+
+
+def test_sign_in_attempts_for_one_account_are_limited(client, staff):
+    for _ in range(PER_ACCOUNT):
+        assert log_in(client, staff.email, "a wrong guess").status_code == 401
+
+    response = log_in(client, staff.email, "another guess")
+
+    assert response.status_code == 429
+    assert TOO_MANY in page_text(response)
+    assert "Retry-After" in response.headers
+
+
+def test_the_right_password_is_refused_too_once_the_account_is_limited(client, staff):
+    for _ in range(PER_ACCOUNT):
+        log_in(client, staff.email, "a wrong guess")
+    assert log_in(client, staff.email).status_code == 429
+
+
+def test_spellings_of_one_address_share_a_limit(client, staff):
+    spellings = [staff.email, staff.email.upper(), f" {staff.email.title()}"]
+    for attempt in range(PER_ACCOUNT):
+        log_in(client, spellings[attempt % len(spellings)], "a wrong guess")
+    assert log_in(client, staff.email.upper(), "another guess").status_code == 429
+
+
+def test_the_account_limit_applies_from_any_browser(new_browser, staff):
+    for _ in range(PER_ACCOUNT):
+        log_in(new_browser(), staff.email, "a wrong guess")
+    assert log_in(new_browser(), staff.email).status_code == 429
+
+
+def test_another_email_from_the_same_ip_is_still_allowed(client, staff, admin):
+    for _ in range(PER_ACCOUNT + 1):
+        log_in(client, staff.email, "a wrong guess")
+    assert location(log_in(client, admin.email)) == "/"
+
+
+def test_sign_in_attempts_from_one_ip_are_limited(client):
+    for n in range(PER_IP):
+        assert log_in(client, f"guess{n}@agency.test", "a guess").status_code == 401
+
+    response = log_in(client, "one-more@agency.test", "a guess")
+
+    assert response.status_code == 429
+    assert TOO_MANY in page_text(response)
+
+
+def test_another_ip_is_not_held_back_by_one_ips_attempts(client):
+    for n in range(PER_IP):
+        log_in(client, f"guess{n}@agency.test", "a guess")
+    response = log_in(
+        client, "fresh@agency.test", "a guess", environ_base={"REMOTE_ADDR": "192.0.2.7"}
+    )
+    assert response.status_code == 401
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_ip_limit(client):
+    for n in range(PER_IP):
+        log_in(client, f"guess{n}@agency.test", "a guess")
+    response = log_in(
+        client, "fresh@agency.test", "a guess", headers={"X-Forwarded-For": "192.0.2.7"}
+    )
+    assert response.status_code == 429
+
+
+def test_opening_the_sign_in_page_is_not_limited(client):
+    for _ in range(PER_IP + 1):
+        assert client.get("/login").status_code == 200
+
+
+def test_reset_requests_for_one_email_are_limited(client):
+    for _ in range(PER_ACCOUNT):
+        assert location(client.post("/reset", data={"email": "sam@agency.example"})) == "/login"
+
+    response = client.post("/reset", data={"email": "sam@agency.example"})
+
+    assert response.status_code == 429
+    assert TOO_MANY in page_text(response)
+
+
+def test_reset_requests_from_one_ip_are_limited(client):
+    for n in range(PER_IP):
+        client.post("/reset", data={"email": f"person{n}@agency.example"})
+    assert client.post("/reset", data={"email": "one-more@agency.example"}).status_code == 429
+
+
+def test_guesses_at_a_new_password_through_one_link_are_limited(client, app, staff):
+    with app.app_context():
+        make_password_reset("limited-token", staff)
+    for _ in range(PER_ACCOUNT):
+        response = client.post(
+            "/reset/limited-token", data={"password": "short", "confirm": "short"}
+        )
+        assert response.status_code == 422
+    response = client.post(
+        "/reset/limited-token", data={"password": "long enough now", "confirm": "long enough now"}
+    )
+    assert response.status_code == 429
+
+
+def test_guesses_at_the_current_password_are_limited(client, staff):
+    log_in(client, staff.email)
+    for _ in range(PER_ACCOUNT):
+        response = client.post(
+            "/account/password",
+            data={"current": "guess", "password": "x" * 12, "confirm": "x" * 12},
+        )
+        assert response.status_code == 422
+    response = client.post(
+        "/account/password", data={"current": "guess", "password": "x" * 12, "confirm": "x" * 12}
+    )
+    assert response.status_code == 429
