@@ -10,9 +10,14 @@ class DomainError(Exception):
 
     status_code = 422
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.message = message
+        self.field = field
+
+    def attach_to(self, form, default_field: str) -> None:
+        """Show the message on the form field it concerns (or ``default_field``)."""
+        form[self.field or default_field].errors.append(self.message)
 
 
 class InvalidInput(DomainError):

@@ -38,7 +38,7 @@ def password():
         try:
             change_password(user, form.current.data, form.password.data, form.confirm.data)
         except InvalidInput as error:
-            form.password.errors.append(error.message)
+            error.attach_to(form, "password")
         else:
             # This browser continues on a fresh session; every other one is now signed out.
             start_session(user, remember=False)

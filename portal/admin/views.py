@@ -226,7 +226,7 @@ def invite_staff():
                 current_user, form.email.data, form.role.data
             )
         except DomainError as error:
-            form.email.errors.append(error.message)
+            error.attach_to(form, "email")
         else:
             db.session.commit()
             flash(f"Invitation sent to {invitation.email}.", "success")

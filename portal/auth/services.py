@@ -1,6 +1,6 @@
 """Logging in and out, changing and resetting passwords."""
 
-from flask import current_app, session, url_for
+from flask import current_app, session
 from flask_login import login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -19,6 +19,7 @@ from portal.events import record_event
 from portal.extensions import db, login_manager
 from portal.mail.outbox import queue_email
 from portal.models import PasswordReset, User, fold_email, utcnow
+from portal.urls import public_url
 
 
 @login_manager.user_loader
@@ -96,7 +97,7 @@ def validate_new_password(password: str, confirm: str) -> None:
 def change_password(user: User, current: str, new: str, confirm: str) -> None:
     """Set a new password after checking the current one; ends every other session."""
     if not verify_password(user.password_hash, current):
-        raise InvalidInput("Your current password isn't right.")
+        raise InvalidInput("Your current password isn't right.", field="current")
     validate_new_password(new, confirm)
     user.password_hash = hash_password(new)
     user.end_all_sessions()
@@ -127,7 +128,7 @@ def request_password_reset(email: str) -> None:
         subject="Reset your Portal password",
         template="password_reset",
         dedupe_key=f"password-reset-{reset.id}",
-        link=url_for("auth.reset_password", token=token, _external=True),
+        link=public_url("auth.reset_password", token=token),
         ttl_hours=int(current_app.config["PASSWORD_RESET_TTL"].total_seconds() // 3600),
     )
 

@@ -68,7 +68,7 @@ def reset_password(token):
         try:
             services.reset_password(token, form.password.data, form.confirm.data)
         except InvalidInput as error:
-            form.password.errors.append(error.message)
+            error.attach_to(form, "password")
         else:
             db.session.commit()
             flash("Your password is changed. Sign in with the new one.", "success")

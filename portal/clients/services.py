@@ -26,7 +26,7 @@ TEAM_ORDER = [
 def slugify(name: str) -> str:
     """A lowercase ASCII slug for ``name``: ``"Bramble & Oak"`` → ``"bramble-oak"``."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:48] or "client"
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:48].strip("-") or "client"
 
 
 def _unique_slug(name: str) -> str:

@@ -73,7 +73,7 @@ def _save_project(client, project, form):
                 due_date=form.due_date.data,
             )
         except InvalidInput as error:
-            form.name.errors.append(error.message)
+            error.attach_to(form, "name")
         else:
             db.session.commit()
             flash(f"Saved “{project.name}”.", "success")

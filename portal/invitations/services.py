@@ -1,6 +1,6 @@
 """Inviting people in by e-mail, and accepting an invitation."""
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -21,6 +21,7 @@ from portal.models import (
     fold_email,
     utcnow,
 )
+from portal.urls import public_url
 
 
 def _check_address_free(email: str) -> str:
@@ -61,7 +62,7 @@ def _issue(actor: User, email: str, role: str, client: Client | None) -> Invitat
         dedupe_key=f"invitation-{invitation.id}",
         inviter=actor,
         client=client,
-        link=url_for("invitations.accept", token=token, _external=True),
+        link=public_url("invitations.accept", token=token),
         ttl_days=current_app.config["INVITATION_TTL"].days,
     )
     record_event(
@@ -128,7 +129,7 @@ def accept_invitation(token: str, name: str, password: str, confirm: str) -> Use
     invitation = find_invitation(token)
     name = name.strip()
     if not name:
-        raise InvalidInput("Tell us your name.")
+        raise InvalidInput("Tell us your name.", field="name")
     validate_new_password(password, confirm)
     email = _check_address_free(invitation.email)
     user = User(

@@ -28,7 +28,7 @@ def invite_client_user(slug):
                 current_user, client, form.email.data, form.role.data
             )
         except DomainError as error:
-            form.email.errors.append(error.message)
+            error.attach_to(form, "email")
         else:
             db.session.commit()
             flash(f"Invitation sent to {invitation.email}.", "success")
@@ -54,7 +54,7 @@ def accept(token):
                 token, form.name.data, form.password.data, form.confirm.data
             )
         except InvalidInput as error:
-            form.password.errors.append(error.message)
+            error.attach_to(form, "password")
         else:
             start_session(user, remember=False)
             db.session.commit()

@@ -20,6 +20,7 @@ def queue_email(
     existing = db.session.scalar(select(EmailMessage).where(EmailMessage.dedupe_key == dedupe_key))
     if existing is not None:
         return existing
+    subject = " ".join(subject.split())  # no line breaks from names into a header
     context.update(subject=subject, recipient=user)
     message = EmailMessage(
         dedupe_key=dedupe_key,
