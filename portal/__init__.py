@@ -49,10 +49,23 @@ def _register_blueprints(app: Flask) -> None:
     from portal.admin.views import bp as admin_bp
     from portal.auth.views import bp as auth_bp
     from portal.clients.views import bp as clients_bp
+    from portal.drafts.views import bp as drafts_bp
     from portal.home.views import bp as home_bp
+    from portal.inbox.views import bp as inbox_bp
     from portal.invitations.views import bp as invitations_bp
+    from portal.threads.views import bp as threads_bp
 
-    for blueprint in (account_bp, admin_bp, auth_bp, clients_bp, home_bp, invitations_bp):
+    for blueprint in (
+        account_bp,
+        admin_bp,
+        auth_bp,
+        clients_bp,
+        drafts_bp,
+        home_bp,
+        inbox_bp,
+        invitations_bp,
+        threads_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -10,9 +10,10 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import Select, exists, select
+from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
-from portal.models import Assignment, Client, Project, User
+from portal.models import Assignment, Client, Comment, Draft, Project, Thread, User, Version
 
 
 def visible_client_ids(user: User) -> Select:
@@ -36,24 +37,78 @@ def visible_clients(user: User) -> Select:
     return select(Client).where(Client.id.in_(visible_client_ids(user))).order_by(Client.name)
 
 
+def _one_or_404(query):
+    row = db.session.scalar(query)
+    if row is None:
+        abort(404)
+    return row
+
+
 def get_client_or_404(user: User, slug: str) -> Client:
     """The client called ``slug`` if ``user`` may see it; otherwise abort with 404."""
-    client = db.session.scalar(
+    return _one_or_404(
         select(Client).where(Client.slug == slug, Client.id.in_(visible_client_ids(user)))
     )
-    if client is None:
-        abort(404)
-    return client
 
 
 def get_project_or_404(client: Client, project_id: int) -> Project:
     """Project ``project_id`` of an already-visible ``client``; 404 if it belongs elsewhere."""
-    project = db.session.scalar(
+    return _one_or_404(
         select(Project).where(Project.id == project_id, Project.client_id == client.id)
     )
-    if project is None:
-        abort(404)
-    return project
+
+
+def get_draft_or_404(client: Client, draft_id: int) -> Draft:
+    """Draft ``draft_id`` of an already-visible ``client``, with its project and maker."""
+    return _one_or_404(
+        select(Draft)
+        .options(joinedload(Draft.project), joinedload(Draft.maker))
+        .where(Draft.id == draft_id, Draft.client_id == client.id)
+    )
+
+
+def get_version_or_404(client: Client, version_id: int) -> Version:
+    """Version ``version_id`` of a draft of an already-visible ``client``."""
+    return _one_or_404(
+        select(Version).where(Version.id == version_id, Version.client_id == client.id)
+    )
+
+
+def visible_threads(user: User, client: Client) -> Select:
+    """A select of ``client``'s threads that ``user`` may read: clients never see internal ones."""
+    query = select(Thread).where(Thread.client_id == client.id)
+    if not user.is_staff:
+        query = query.where(Thread.internal.is_(False))
+    return query
+
+
+def get_thread_or_404(user: User, client: Client, thread_id: int) -> Thread:
+    """Thread ``thread_id`` of ``client`` if ``user`` may read it."""
+    return _one_or_404(visible_threads(user, client).where(Thread.id == thread_id))
+
+
+def get_comment_or_404(user: User, client: Client, comment_id: int) -> Comment:
+    """Comment ``comment_id`` of ``client`` if ``user`` may read it: staff-only notes and
+    comments in internal threads are never visible to client users."""
+    query = (
+        select(Comment)
+        .options(joinedload(Comment.thread), joinedload(Comment.author))
+        .join(Thread, Thread.id == Comment.thread_id)
+        .where(Comment.id == comment_id, Comment.client_id == client.id)
+    )
+    if not user.is_staff:
+        query = query.where(Comment.internal.is_(False), Thread.internal.is_(False))
+    return _one_or_404(query)
+
+
+def can_decide(user: User, client: Client) -> bool:
+    """Only the client's own users approve or request changes."""
+    return user.is_client and user.client_id == client.id
+
+
+def can_moderate(user: User, comment: Comment) -> bool:
+    """Resolve or reopen: staff on the account, or the comment's author."""
+    return comment.author_id == user.id or user.is_staff
 
 
 def is_on_team(user: User, client: Client) -> bool:

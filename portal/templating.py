@@ -1,9 +1,11 @@
 """Jinja filters and globals shared by every template."""
 
 import re
+from datetime import datetime
 
 from markupsafe import Markup, escape
 
+from portal.columns import utcnow
 from portal.models.user import ROLE_LABELS
 
 
@@ -18,7 +20,20 @@ def paragraphs(text: str) -> Markup:
     )
 
 
+def age(moment: datetime | None) -> str:
+    """How long ago ``moment`` was, in words: "3 days", "5 hours", "just now"."""
+    if moment is None:
+        return ""
+    seconds = max(0, int((utcnow() - moment).total_seconds()))
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return "just now"
+
+
 def init_app(app) -> None:
     """Register the filters and globals."""
     app.jinja_env.filters["paragraphs"] = paragraphs
+    app.jinja_env.filters["age"] = age
     app.jinja_env.globals["role_labels"] = ROLE_LABELS

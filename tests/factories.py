@@ -4,24 +4,36 @@ Each one commits and returns its row with every column loaded, so tests can keep
 ids and names after the app context has gone.
 """
 
+import io
 import itertools
 from datetime import timedelta
 
+from PIL import Image
+
 from portal.auth.passwords import hash_password
 from portal.auth.tokens import hash_token
+from portal.drafts import services as draft_services
+from portal.drafts.storage import store_upload
 from portal.extensions import db
 from portal.models import (
     Assignment,
     Client,
     ClientRole,
+    Comment,
+    Draft,
+    DraftKind,
     Invitation,
     PasswordReset,
     Project,
     StaffRole,
+    Thread,
+    ThreadKind,
     User,
     UserKind,
+    Version,
     utcnow,
 )
+from portal.threads import services as thread_services
 
 TEST_PASSWORD = "correct horse battery staple"
 _numbers = itertools.count(1)
@@ -131,3 +143,58 @@ def sign_in(test_client, user: User) -> None:
     with test_client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+
+
+def png_bytes(width=40, height=30, colour=(200, 80, 40)) -> bytes:
+    """A real PNG image."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def make_draft(project: Project, maker: User, kind=DraftKind.COPY, **overrides) -> Draft:
+    """A draft (with its discussion thread) made through the real service."""
+    n = next(_numbers)
+    fields = {"title": f"Draft {n}", "kind": kind, "maker": maker, "due_date": None} | overrides
+    draft = draft_services.create_draft(maker, project, **fields)
+    return persist(draft)
+
+
+def make_version(
+    draft: Draft, author: User, body: str | None = None, image: bytes | None = None, **kwargs
+) -> Version:
+    """The next version of ``draft``: copy text, or an image stored like an upload."""
+    stored = None
+    if draft.kind != DraftKind.COPY:
+        stored = store_upload(io.BytesIO(image or png_bytes()), "artwork.png", draft.kind)
+    version = draft_services.add_version(
+        author,
+        draft,
+        note=kwargs.pop("note", ""),
+        body=body or "Fresh copy.",
+        stored=stored,
+        **kwargs,
+    )
+    return persist(version)
+
+
+def make_thread(
+    client: Client, author: User, *, project=None, internal=False, body="Hello.", title="A question"
+) -> Thread:
+    """A project (or staff-only) thread with a first comment by ``author``."""
+    thread = thread_services.start_thread(
+        author,
+        client,
+        title=title,
+        body=body,
+        kind=ThreadKind.INTERNAL if internal else ThreadKind.PROJECT,
+        project=project,
+        internal=internal,
+    )
+    return persist(thread)
+
+
+def make_comment(thread: Thread, author: User, body="A comment.", **kwargs) -> Comment:
+    """A comment posted through the real service."""
+    comment = thread_services.post_comment(author, thread, body, **kwargs)
+    return persist(comment)

@@ -4,15 +4,19 @@ from dataclasses import dataclass
 
 import pytest
 
-from portal.models import ClientRole, StaffRole
+from portal.models import ClientRole, DraftKind, StaffRole
 from tests.factories import (
     assign,
     make_client,
     make_client_user,
+    make_comment,
+    make_draft,
     make_invitation,
     make_password_reset,
     make_project,
     make_staff,
+    make_thread,
+    make_version,
 )
 
 PERSONAS = (
@@ -40,6 +44,11 @@ class World:
     project_b: object
     assignment_a: object
     people: dict
+    draft_a: object = None
+    version_a: object = None
+    thread_a: object = None
+    client_comment_a: object = None
+    staff_note_a: object = None
 
     def person(self, persona):
         return self.people.get(persona)
@@ -67,11 +76,20 @@ def world(app):
         assign(client_b, people["staff_not_on_a"])
         make_invitation(INVITATION_TOKEN, client=client_a, role=ClientRole.MEMBER)
         make_password_reset(RESET_TOKEN, people["client_member_a"])
+        project_a = make_project(client_a)
+        draft_a = make_draft(project_a, maker, DraftKind.IMAGE)
+        version_a = make_version(draft_a, maker)
+        thread_a = make_thread(client_a, people["client_member_a"], project=project_a)
         return World(
             client_a=client_a,
             client_b=client_b,
-            project_a=make_project(client_a),
+            project_a=project_a,
             project_b=make_project(client_b),
             assignment_a=assignment_a,
             people=people,
+            draft_a=draft_a,
+            version_a=version_a,
+            thread_a=thread_a,
+            client_comment_a=make_comment(thread_a, people["client_member_a"], "When is it due?"),
+            staff_note_a=make_comment(thread_a, maker, "Let's check first.", internal=True),
         )

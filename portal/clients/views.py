@@ -6,8 +6,10 @@ from flask_login import current_user, login_required
 from portal import access
 from portal.clients import services
 from portal.clients.forms import ProjectForm
+from portal.drafts.services import draft_states, project_drafts
 from portal.errors import InvalidInput
 from portal.extensions import db
+from portal.threads.services import recent_threads
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
 
@@ -22,6 +24,7 @@ def home(slug):
         client=client,
         projects=services.client_projects(client),
         team=services.account_team(client),
+        threads=recent_threads(current_user, client),
         can_work=access.can_work_on(current_user, client),
         can_invite=access.can_invite_client_users(current_user, client),
     )
@@ -33,10 +36,14 @@ def project(slug, project_id):
     """One project: its brief, shared goals and due date."""
     client = access.get_client_or_404(current_user, slug)
     project = access.get_project_or_404(client, project_id)
+    drafts = project_drafts(project)
     return render_template(
         "clients/project.html",
         client=client,
         project=project,
+        drafts=drafts,
+        states=draft_states(drafts),
+        threads=recent_threads(current_user, client, project=project),
         can_work=access.can_work_on(current_user, client),
     )
 

@@ -2,9 +2,21 @@
 
 from portal.columns import utcnow
 from portal.models.client import Assignment, Client
+from portal.models.draft import Decision, Draft, DraftKind, Verdict, Version
 from portal.models.email import EmailMessage, EmailStatus
 from portal.models.event import Event
 from portal.models.project import Project
+from portal.models.thread import (
+    Comment,
+    FeedbackItem,
+    FeedbackStatus,
+    FollowLevel,
+    Mention,
+    Subscription,
+    Thread,
+    ThreadKind,
+    ThreadParticipant,
+)
 from portal.models.token import Invitation, PasswordReset
 from portal.models.user import ClientRole, StaffRole, User, UserKind, fold_email
 
@@ -12,15 +24,29 @@ __all__ = [
     "Assignment",
     "Client",
     "ClientRole",
+    "Comment",
+    "Decision",
+    "Draft",
+    "DraftKind",
     "EmailMessage",
     "EmailStatus",
     "Event",
+    "FeedbackItem",
+    "FeedbackStatus",
+    "FollowLevel",
     "Invitation",
+    "Mention",
     "PasswordReset",
     "Project",
     "StaffRole",
+    "Subscription",
+    "Thread",
+    "ThreadKind",
+    "ThreadParticipant",
     "User",
     "UserKind",
+    "Verdict",
+    "Version",
     "fold_email",
     "utcnow",
 ]

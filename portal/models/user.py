@@ -118,6 +118,11 @@ class User(UserMixin, db.Model):
         return self.is_client and self.role == ClientRole.ADMIN
 
     @property
+    def handle(self) -> str:
+        """How others @mention this person: the part of their address before the @."""
+        return self.email.split("@", 1)[0]
+
+    @property
     def role_label(self) -> str:
         return ROLE_LABELS[self.role]
 

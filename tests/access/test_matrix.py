@@ -45,10 +45,22 @@ VIEW_CLIENT_A = outcomes(LOGIN, OK, OK, 404, 404, OK, OK, OK)
 WORK_ON_CLIENT_A = outcomes(LOGIN, 403, 403, 404, 404, OK, OK, OK)
 INVITE_TO_CLIENT_A = outcomes(LOGIN, 403, OK, 404, 404, OK, OK, OK)
 ADMINS = outcomes(LOGIN, 403, 403, 403, 403, 403, 403, 403) | {"admin": OK}
+DECIDE_ON_CLIENT_A = outcomes(LOGIN, OK, OK, 404, 404, 403, 403, 403)
+# On the comment client_member_a wrote:
+AUTHOR_ONLY = outcomes(LOGIN, OK, 403, 404, 404, 403, 403, 403)
+AUTHOR_OR_ADMIN = AUTHOR_ONLY | {"admin": OK}
+AUTHOR_OR_STAFF = outcomes(LOGIN, OK, 403, 404, 404, OK, OK, OK)
+# On a staff-only note, which client users cannot see at all:
+STAFF_ON_CLIENT_A = outcomes(LOGIN, 404, 404, 404, 404, OK, OK, OK)
 
 A = "/clients/alpha"
 PROJECT_A = A + "/projects/{w.project_a.id}"
 TEAM_A = "/admin/clients/alpha/team"
+DRAFT_A = A + "/drafts/{w.draft_a.id}"
+VERSION_A = A + "/versions/{w.version_a.id}"
+THREAD_A = A + "/threads/{w.thread_a.id}"
+CLIENT_COMMENT_A = A + "/comments/{w.client_comment_a.id}"
+NOTE_A = A + "/comments/{w.staff_note_a.id}"
 
 # (endpoint, method) -> (URL, possibly naming rows of the world as {w.…}; expected outcomes)
 ROUTES = {
@@ -96,6 +108,32 @@ ROUTES = {
     ),
     ("admin.invite_staff", "GET"): ("/admin/staff/invitations", ADMINS),
     ("admin.invite_staff", "POST"): ("/admin/staff/invitations", ADMINS),
+    ("drafts.new_draft", "GET"): (PROJECT_A + "/drafts/new", WORK_ON_CLIENT_A),
+    ("drafts.new_draft", "POST"): (PROJECT_A + "/drafts/new", WORK_ON_CLIENT_A),
+    ("drafts.show", "GET"): (DRAFT_A, VIEW_CLIENT_A),
+    ("drafts.new_version", "GET"): (DRAFT_A + "/versions/new", WORK_ON_CLIENT_A),
+    ("drafts.new_version", "POST"): (DRAFT_A + "/versions/new", WORK_ON_CLIENT_A),
+    ("drafts.compare", "GET"): (DRAFT_A + "/compare?from=1&to=1", VIEW_CLIENT_A),
+    ("drafts.decide", "POST"): (DRAFT_A + "/decision", DECIDE_ON_CLIENT_A),
+    ("drafts.file", "GET"): (VERSION_A + "/file", VIEW_CLIENT_A),
+    ("drafts.download", "GET"): (VERSION_A + "/download", VIEW_CLIENT_A),
+    ("threads.show", "GET"): (THREAD_A, VIEW_CLIENT_A),
+    ("threads.post", "POST"): (THREAD_A + "/comments", VIEW_CLIENT_A),
+    ("threads.since", "GET"): (THREAD_A + "/comments?after=0", VIEW_CLIENT_A),
+    ("threads.older", "GET"): (THREAD_A + "/comments/older?before=99999", VIEW_CLIENT_A),
+    ("threads.read", "POST"): (THREAD_A + "/read", VIEW_CLIENT_A),
+    ("threads.edit", "GET"): (CLIENT_COMMENT_A + "/edit", AUTHOR_ONLY),
+    ("threads.edit", "POST"): (CLIENT_COMMENT_A + "/edit", AUTHOR_ONLY),
+    ("threads.delete", "POST"): (CLIENT_COMMENT_A + "/delete", AUTHOR_OR_ADMIN),
+    ("threads.resolve", "POST"): (CLIENT_COMMENT_A + "/resolve", AUTHOR_OR_STAFF),
+    ("threads.reopen", "POST"): (CLIENT_COMMENT_A + "/reopen", AUTHOR_OR_STAFF),
+    ("threads.promote", "GET"): (NOTE_A + "/promote", STAFF_ON_CLIENT_A),
+    ("threads.promote", "POST"): (NOTE_A + "/promote", STAFF_ON_CLIENT_A),
+    ("threads.new_conversation", "GET"): (A + "/conversations/new", VIEW_CLIENT_A),
+    ("threads.new_conversation", "POST"): (A + "/conversations/new", VIEW_CLIENT_A),
+    ("threads.new_thread", "GET"): (PROJECT_A + "/threads/new", VIEW_CLIENT_A),
+    ("threads.new_thread", "POST"): (PROJECT_A + "/threads/new", VIEW_CLIENT_A),
+    ("inbox.index", "GET"): ("/inbox", SIGNED_IN),
 }
 
 

@@ -1,0 +1,338 @@
+"""Drafts, their versions, the feedback checklist and the clients' decisions."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from portal.drafts.storage import StoredFile
+from portal.errors import Conflict, InvalidInput
+from portal.events import record_event
+from portal.extensions import db
+from portal.models import (
+    Assignment,
+    Comment,
+    Decision,
+    Draft,
+    DraftKind,
+    FeedbackItem,
+    FeedbackStatus,
+    Project,
+    Thread,
+    ThreadKind,
+    User,
+    UserKind,
+    Verdict,
+    Version,
+    utcnow,
+)
+
+MAX_COPY_LENGTH = 200_000
+
+
+def create_draft(
+    actor: User, project: Project, *, title: str, kind: str, maker: User, due_date: date | None
+) -> Draft:
+    """Create a draft under ``project`` with its discussion thread."""
+    title = title.strip()
+    if not title:
+        raise InvalidInput("Give the draft a title.")
+    if kind not in set(DraftKind):
+        raise InvalidInput("Choose copy, image, PDF or file.")
+    if not db.session.scalar(
+        select(func.count()).where(
+            Assignment.client_id == project.client_id, Assignment.user_id == maker.id
+        )
+    ):
+        raise InvalidInput("The maker has to be on this client's account team.")
+    draft = Draft(
+        client_id=project.client_id,
+        project_id=project.id,
+        title=title,
+        kind=kind,
+        maker_id=maker.id,
+        due_date=due_date,
+    )
+    db.session.add(draft)
+    db.session.flush()
+    db.session.add(
+        Thread(
+            client_id=project.client_id,
+            project_id=project.id,
+            draft_id=draft.id,
+            kind=ThreadKind.DRAFT,
+            title=title,
+            created_by_id=actor.id,
+        )
+    )
+    record_event("draft_created", actor=actor, subject=draft, client_id=draft.client_id,
+                 client_visible=True, title=title)  # fmt: skip
+    return draft
+
+
+def draft_thread(draft: Draft) -> Thread:
+    """The discussion thread of ``draft``."""
+    return db.session.scalar(
+        select(Thread).where(Thread.draft_id == draft.id, Thread.kind == ThreadKind.DRAFT)
+    )
+
+
+def versions_of(draft: Draft) -> list[Version]:
+    """Every version of ``draft``, oldest first, with their authors."""
+    return db.session.scalars(
+        select(Version)
+        .options(joinedload(Version.author))
+        .where(Version.draft_id == draft.id)
+        .order_by(Version.number)
+    ).all()
+
+
+def open_client_feedback(version: Version) -> list[Comment]:
+    """Unresolved client comments made on ``version``: what a new version must answer."""
+    return db.session.scalars(
+        select(Comment)
+        .join(User, User.id == Comment.author_id)
+        .options(joinedload(Comment.author))
+        .where(
+            Comment.version_id == version.id,
+            Comment.deleted_at.is_(None),
+            Comment.resolved_at.is_(None),
+            Comment.reply_to_id.is_(None),
+            User.kind == UserKind.CLIENT,
+        )
+        .order_by(Comment.id)
+    ).all()
+
+
+def add_version(
+    actor: User,
+    draft: Draft,
+    *,
+    note: str,
+    body: str | None = None,
+    stored: StoredFile | None = None,
+    feedback: dict[int, tuple[str, str]] | None = None,
+) -> Version:
+    """Add the next version of ``draft``: copy ``body`` or an uploaded file.
+
+    ``feedback`` says, for each open client comment on the previous version (by id), what
+    this version did with it: (status, reason). A declined comment needs a reason.
+    """
+    if draft.kind == DraftKind.COPY:
+        body = (body or "").replace("\r\n", "\n")
+        if not body.strip():
+            raise InvalidInput("Write the copy for this version.")
+        if len(body) > MAX_COPY_LENGTH:
+            raise InvalidInput("That copy is too long for one version.")
+    elif stored is None:
+        raise InvalidInput("Choose a file to upload.")
+    previous = latest_version(draft)
+    version = Version(
+        draft_id=draft.id,
+        client_id=draft.client_id,
+        number=(previous.number + 1) if previous else 1,
+        body=body if draft.kind == DraftKind.COPY else None,
+        note=note.strip(),
+        author_id=actor.id,
+    )
+    if stored is not None:
+        version.file_hash = stored.file_hash
+        version.original_name = stored.original_name
+        version.mime_type = stored.mime_type
+        version.size = stored.size
+        version.width, version.height = stored.width, stored.height
+        version.page_count = stored.page_count
+    db.session.add(version)
+    db.session.flush()
+    if previous is not None:
+        _record_feedback(version, open_client_feedback(previous), feedback or {})
+    record_event("version_added", actor=actor, subject=version, client_id=draft.client_id,
+                 client_visible=True, draft_id=draft.id, number=version.number)  # fmt: skip
+    return version
+
+
+def _record_feedback(version, open_comments, feedback) -> None:
+    for comment in open_comments:
+        status, reason = feedback.get(comment.id, (FeedbackStatus.OPEN, ""))
+        if status not in set(FeedbackStatus):
+            raise InvalidInput("Say for each comment whether it was addressed, declined or open.")
+        reason = reason.strip()
+        if status == FeedbackStatus.DECLINED and not reason:
+            raise InvalidInput("Give the client a reason for each comment you decline.")
+        db.session.add(
+            FeedbackItem(version_id=version.id, comment_id=comment.id, status=status, reason=reason)
+        )
+        if status != FeedbackStatus.OPEN:
+            comment.resolved_at = utcnow()
+            comment.resolved_by_id = version.author_id
+
+
+def feedback_checklist(version: Version) -> list[FeedbackItem]:
+    """What this version did with the client's comments on the one before, in order."""
+    return db.session.scalars(
+        select(FeedbackItem)
+        .options(joinedload(FeedbackItem.comment).joinedload(Comment.author))
+        .where(FeedbackItem.version_id == version.id)
+        .order_by(FeedbackItem.comment_id)
+    ).all()
+
+
+def latest_version(draft: Draft) -> Version | None:
+    """The newest version of ``draft``, or None before the first."""
+    return db.session.scalar(
+        select(Version).where(Version.draft_id == draft.id).order_by(Version.number.desc())
+    )
+
+
+def record_decision(actor: User, version: Version, verdict: str, note: str) -> Decision:
+    """Record a client reviewer's verdict on the current version; it replaces their earlier one."""
+    if not actor.is_client:
+        raise InvalidInput("Only the client decides on a version.")
+    if verdict not in set(Verdict):
+        raise InvalidInput("Choose approve or request changes.")
+    note = note.strip()
+    if verdict == Verdict.CHANGES_REQUESTED and not note:
+        raise InvalidInput("Say what should change, so the team can act on it.")
+    draft = db.session.get(Draft, version.draft_id)
+    if latest_version(draft).id != version.id:
+        raise Conflict("A newer version has arrived; decide on that one.")
+    now = utcnow()
+    earlier = db.session.scalar(
+        select(Decision).where(
+            Decision.version_id == version.id,
+            Decision.user_id == actor.id,
+            Decision.superseded_at.is_(None),
+        )
+    )
+    if earlier is not None:
+        earlier.superseded_at = now
+        db.session.flush()
+    decision = Decision(
+        version_id=version.id,
+        draft_id=version.draft_id,
+        user_id=actor.id,
+        verdict=verdict,
+        note=note,
+        created_at=now,
+    )
+    db.session.add(decision)
+    db.session.flush()
+    record_event("decision_made", actor=actor, subject=decision, client_id=version.client_id,
+                 client_visible=True, draft_id=version.draft_id, version=version.number,
+                 verdict=verdict)  # fmt: skip
+    return decision
+
+
+def decision_log(draft: Draft) -> list[tuple[Decision, int]]:
+    """Every decision ever made on ``draft`` with its version number, newest first."""
+    return db.session.execute(
+        select(Decision, Version.number)
+        .join(Version, Version.id == Decision.version_id)
+        .options(joinedload(Decision.user))
+        .where(Decision.draft_id == draft.id)
+        .order_by(Decision.created_at.desc(), Decision.id.desc())
+    ).all()
+
+
+@dataclass(frozen=True)
+class DraftState:
+    """A draft's derived status, whose move it is, and since when."""
+
+    status: str
+    whose_move: str | None
+    waiting_since: datetime | None
+    latest_number: int | None
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+STATUS_LABELS = {
+    "in_progress": "In progress",
+    "in_review": "In review",
+    "changes_requested": "Changes requested",
+    "approved": "Approved",
+}
+MOVE_LABELS = {
+    "client": "Client to decide",
+    "maker": "Maker to revise",
+    "staff": "Staff to answer",
+}
+
+
+def draft_states(drafts: list[Draft]) -> dict[int, DraftState]:
+    """The derived state of each of ``drafts``, in a fixed number of queries.
+
+    Status comes from the latest version and its current decisions: any request for changes
+    wins, then an approval, else it waits for review. A client comment still without a staff
+    answer makes it the staff's move whatever the status.
+    """
+    ids = [draft.id for draft in drafts]
+    if not ids:
+        return {}
+    latest = (
+        select(Version.draft_id, func.max(Version.number).label("number"))
+        .where(Version.draft_id.in_(ids))
+        .group_by(Version.draft_id)
+        .subquery()
+    )
+    versions = {
+        version.draft_id: version
+        for version in db.session.scalars(
+            select(Version).join(
+                latest,
+                (Version.draft_id == latest.c.draft_id) & (Version.number == latest.c.number),
+            )
+        )
+    }
+    decisions: dict[int, list[Decision]] = {}
+    for decision in db.session.scalars(
+        select(Decision).where(
+            Decision.version_id.in_([v.id for v in versions.values()]),
+            Decision.superseded_at.is_(None),
+        )
+    ):
+        decisions.setdefault(decision.draft_id, []).append(decision)
+    unanswered = unanswered_client_comment_times(ids)
+    states = {}
+    for draft in drafts:
+        version = versions.get(draft.id)
+        verdicts = {d.verdict: d.created_at for d in decisions.get(draft.id, [])}
+        if version is None:
+            status, move, since = "in_progress", "maker", draft.created_at
+        elif Verdict.CHANGES_REQUESTED in verdicts:
+            status, move, since = "changes_requested", "maker", verdicts[Verdict.CHANGES_REQUESTED]
+        elif Verdict.APPROVED in verdicts:
+            status, move, since = "approved", None, verdicts[Verdict.APPROVED]
+        else:
+            status, move, since = "in_review", "client", version.created_at
+        if draft.id in unanswered:
+            move, since = "staff", unanswered[draft.id]
+        states[draft.id] = DraftState(status, move, since, version.number if version else None)
+    return states
+
+
+def unanswered_client_comment_times(draft_ids: list[int]) -> dict[int, datetime]:
+    """For drafts whose thread has a client comment no staff has answered: when it was made."""
+    from portal.threads.queries import unanswered_client_comments
+
+    unanswered = unanswered_client_comments().subquery()
+    rows = db.session.execute(
+        select(Thread.draft_id, func.min(unanswered.c.created_at))
+        .join(unanswered, unanswered.c.thread_id == Thread.id)
+        .where(Thread.draft_id.in_(draft_ids))
+        .group_by(Thread.draft_id)
+    )
+    return dict(rows.all())
+
+
+def project_drafts(project: Project) -> list[Draft]:
+    """The drafts of ``project`` with their makers, by title."""
+    return db.session.scalars(
+        select(Draft)
+        .options(joinedload(Draft.maker))
+        .where(Draft.project_id == project.id)
+        .order_by(Draft.title)
+    ).all()

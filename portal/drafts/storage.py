@@ -1,0 +1,140 @@
+"""Uploaded files: typed from their bytes, stored once under their content hash.
+
+A file is written to a temporary name in the upload folder, checked, and only then moved to
+``<upload dir>/<hash[:2]>/<hash>`` in one atomic rename, so a failed or refused upload never
+leaves a file a version could point at. The name the uploader gave is kept for display and
+downloads only; it never reaches a path on disk.
+"""
+
+import hashlib
+import os
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import filetype
+from flask import current_app
+from PIL import Image, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from portal.errors import InvalidInput
+
+IMAGE_TYPES = {"image/png", "image/jpeg", "image/webp", "image/gif"}
+PDF_TYPES = {"application/pdf"}
+OTHER_TYPES = {
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/zip",
+    "video/mp4",
+    "video/quicktime",
+    "audio/mpeg",
+}
+ALLOWED_BY_KIND = {
+    "image": IMAGE_TYPES,
+    "pdf": PDF_TYPES,
+    "file": IMAGE_TYPES | PDF_TYPES | OTHER_TYPES,
+}
+KIND_DESCRIPTIONS = {
+    "image": "a PNG, JPEG, WebP or GIF image",
+    "pdf": "a PDF",
+    "file": "an image, a PDF, a Word, Excel or PowerPoint file, a ZIP, an MP4, a MOV or an MP3",
+}
+_CHUNK = 1024 * 1024
+# Decompression bombs: refuse images larger than this many pixels.
+MAX_IMAGE_PIXELS = 100_000_000
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """What we know of a stored upload."""
+
+    file_hash: str
+    size: int
+    mime_type: str
+    original_name: str
+    width: int | None = None
+    height: int | None = None
+    page_count: int | None = None
+
+
+def upload_root() -> Path:
+    return Path(current_app.config["UPLOAD_DIR"])
+
+
+def stored_path(file_hash: str) -> Path:
+    """Where the file with SHA-256 ``file_hash`` lives."""
+    if len(file_hash) != 64 or not all(c in "0123456789abcdef" for c in file_hash):
+        raise ValueError("not a SHA-256 hex digest")
+    return upload_root() / file_hash[:2] / file_hash
+
+
+def display_name(name: str | None) -> str:
+    """The uploader's file name, made safe to show and to put in a header; never a path."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in '"<>')
+    name = name.strip(" .") or "file"
+    return name[-200:]
+
+
+def _describe(path: Path, mime: str) -> dict:
+    """Check a file really is what its bytes claim, and measure it."""
+    if mime in IMAGE_TYPES:
+        try:
+            with Image.open(path) as image:
+                width, height = image.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    raise InvalidInput("That image is too large to review (over 100 megapixels).")
+                image.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as e:
+            raise InvalidInput("That image file is damaged or incomplete.") from e
+        return {"width": width, "height": height}
+    if mime in PDF_TYPES:
+        try:
+            return {"page_count": len(PdfReader(path).pages)}
+        except (PdfReadError, OSError, ValueError, KeyError, TypeError) as error:
+            raise InvalidInput("That PDF is damaged or incomplete.") from error
+    return {}
+
+
+def store_upload(stream, original_name: str | None, kind: str) -> StoredFile:
+    """Store an uploaded file for a draft of ``kind``; raises InvalidInput if it isn't allowed.
+
+    The type is taken from the bytes alone: the name and the declared type are ignored.
+    """
+    root = upload_root()
+    (root / "tmp").mkdir(parents=True, exist_ok=True)
+    digest, size = hashlib.sha256(), 0
+    handle, temp_name = tempfile.mkstemp(dir=root / "tmp")
+    temp_path = Path(temp_name)
+    try:
+        with os.fdopen(handle, "wb") as temp:
+            while chunk := stream.read(_CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+                temp.write(chunk)
+        if size == 0:
+            raise InvalidInput("That file is empty.")
+        guess = filetype.guess(str(temp_path))
+        mime = guess.mime if guess else None
+        if mime not in ALLOWED_BY_KIND[kind]:
+            raise InvalidInput(
+                f"That file isn't {KIND_DESCRIPTIONS[kind]}, judging by its contents."
+            )
+        details = _describe(temp_path, mime)
+        file_hash = digest.hexdigest()
+        final = stored_path(file_hash)
+        final.parent.mkdir(exist_ok=True)
+        os.replace(temp_path, final)
+    finally:
+        temp_path.unlink(missing_ok=True)
+    return StoredFile(
+        file_hash=file_hash,
+        size=size,
+        mime_type=mime,
+        original_name=display_name(original_name),
+        **details,
+    )

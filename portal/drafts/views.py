@@ -1,0 +1,206 @@
+"""Drafts: the review page, new drafts and versions, comparisons, files and decisions."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+
+from portal import access
+from portal.clients.services import account_team
+from portal.drafts import services, storage
+from portal.drafts.diff import word_diff
+from portal.drafts.forms import DecisionForm, DraftForm, VersionForm
+from portal.drafts.pages import draft_page, render_draft_page
+from portal.errors import DomainError, InvalidInput
+from portal.extensions import db, htmx
+from portal.models import DraftKind, FeedbackStatus, User
+from portal.threads.forms import CommentForm
+
+bp = Blueprint("drafts", __name__, url_prefix="/clients/<slug>")
+
+# Files are shown inside a sandbox, never as a page of ours; PDFs need a frame of their own.
+FILE_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+PDF_POLICY = "default-src 'none'; frame-ancestors 'self'"
+
+
+@bp.route("/projects/<int:project_id>/drafts/new", methods=["GET", "POST"])
+@login_required
+def new_draft(slug, project_id):
+    """Start a draft under a project, naming its maker."""
+    client = access.get_client_or_404(current_user, slug)
+    project = access.get_project_or_404(client, project_id)
+    access.require(access.can_work_on(current_user, client))
+    form = DraftForm()
+    makers = [a.user for a in account_team(client)]
+    form.maker_id.choices = [(u.id, f"{u.name} ({u.role_label})") for u in makers]
+    if request.method == "GET" and current_user.id in {u.id for u in makers}:
+        form.maker_id.data = current_user.id
+    if form.validate_on_submit():
+        try:
+            draft = services.create_draft(
+                current_user,
+                project,
+                title=form.title.data,
+                kind=form.kind.data,
+                maker=db.session.get(User, form.maker_id.data),
+                due_date=form.due_date.data,
+            )
+        except DomainError as error:
+            error.attach_to(form, "title")
+        else:
+            db.session.commit()
+            flash(f"Created “{draft.title}”. Add its first version.", "success")
+            return redirect(url_for(".new_version", slug=slug, draft_id=draft.id))
+    status = 422 if form.errors else 200
+    return render_template("drafts/new.html", client=client, project=project, form=form), status
+
+
+@bp.get("/drafts/<int:draft_id>")
+@login_required
+def show(slug, draft_id):
+    """The review page: the version, its pins or passages, the thread and the decisions."""
+    client = access.get_client_or_404(current_user, slug)
+    draft = access.get_draft_or_404(client, draft_id)
+    return render_draft_page(
+        client, draft, request.args.get("v", type=int), comment_form=CommentForm()
+    )
+
+
+@bp.route("/drafts/<int:draft_id>/versions/new", methods=["GET", "POST"])
+@login_required
+def new_version(slug, draft_id):
+    """Add a version: edit the copy or upload a file, and say what happened to the feedback."""
+    client = access.get_client_or_404(current_user, slug)
+    draft = access.get_draft_or_404(client, draft_id)
+    access.require(access.can_work_on(current_user, client))
+    previous = services.latest_version(draft)
+    open_feedback = services.open_client_feedback(previous) if previous else []
+    form = VersionForm()
+    if request.method == "GET" and previous is not None:
+        form.body.data = previous.body
+    if form.validate_on_submit():
+        try:
+            version = _save_version(draft, form, open_feedback)
+        except DomainError as error:
+            db.session.rollback()
+            error.attach_to(form, "file" if draft.kind != DraftKind.COPY else "body")
+        else:
+            db.session.commit()
+            flash(f"Version {version.number} is up for review.", "success")
+            return redirect(url_for(".show", slug=slug, draft_id=draft.id))
+    status = 422 if form.errors else 200
+    return render_template(
+        "drafts/new_version.html",
+        client=client,
+        draft=draft,
+        previous=previous,
+        open_feedback=open_feedback,
+        form=form,
+        statuses=list(FeedbackStatus),
+    ), status
+
+
+def _save_version(draft, form, open_feedback):
+    feedback = {
+        comment.id: (
+            request.form.get(f"feedback-{comment.id}", FeedbackStatus.OPEN),
+            request.form.get(f"reason-{comment.id}", ""),
+        )
+        for comment in open_feedback
+    }
+    stored = None
+    if draft.kind != DraftKind.COPY:
+        upload = form.file.data
+        if not upload or not upload.filename:
+            raise InvalidInput("Choose a file to upload.", field="file")
+        stored = storage.store_upload(upload.stream, upload.filename, draft.kind)
+    return services.add_version(
+        current_user,
+        draft,
+        note=form.note.data or "",
+        body=form.body.data,
+        stored=stored,
+        feedback=feedback,
+    )
+
+
+@bp.get("/drafts/<int:draft_id>/compare")
+@login_required
+def compare(slug, draft_id):
+    """Two versions side by side: a word-level diff for copy, the images next to each other."""
+    client = access.get_client_or_404(current_user, slug)
+    draft = access.get_draft_or_404(client, draft_id)
+    versions = {v.number: v for v in services.versions_of(draft)}
+    old = versions.get(request.args.get("from", type=int))
+    new = versions.get(request.args.get("to", type=int))
+    if old is None or new is None:
+        abort(404)
+    diff = word_diff(old.body, new.body) if draft.kind == DraftKind.COPY else None
+    return render_template(
+        "drafts/compare.html", client=client, draft=draft, old=old, new=new, diff=diff,
+        versions=sorted(versions.values(), key=lambda v: v.number),
+    )  # fmt: skip
+
+
+@bp.post("/drafts/<int:draft_id>/decision")
+@login_required
+def decide(slug, draft_id):
+    """A client reviewer approves the current version or asks for changes."""
+    client = access.get_client_or_404(current_user, slug)
+    draft = access.get_draft_or_404(client, draft_id)
+    access.require(access.can_decide(current_user, client))
+    form = DecisionForm()
+    version = services.latest_version(draft)
+    if version is None:
+        abort(404)
+    if form.validate_on_submit():
+        try:
+            services.record_decision(current_user, version, form.verdict.data, form.note.data)
+        except DomainError as error:
+            db.session.rollback()
+            error.attach_to(form, "note")
+        else:
+            db.session.commit()
+            if not (htmx and not htmx.boosted):
+                flash("Thanks, your decision is recorded.", "success")
+                return redirect(url_for(".show", slug=slug, draft_id=draft.id))
+    status = 422 if form.errors else 200
+    if htmx and not htmx.boosted:
+        page = draft_page(current_user, client, draft, None)
+        return render_template(
+            "drafts/_partials/decision.html", page=page, decision_form=form
+        ), status
+    return render_draft_page(
+        client, draft, None, comment_form=CommentForm(), decision_form=form
+    ), status
+
+
+def _send_version_file(slug, version_id, as_attachment):
+    client = access.get_client_or_404(current_user, slug)
+    version = access.get_version_or_404(client, version_id)
+    if not version.is_file:
+        abort(404)
+    inline_pdf = version.is_pdf and not as_attachment
+    response = send_file(
+        storage.stored_path(version.file_hash),
+        mimetype=version.mime_type,
+        as_attachment=as_attachment or not (version.is_image or version.is_pdf),
+        download_name=version.original_name,
+        conditional=True,
+        etag=version.file_hash,
+    )
+    response.headers["Content-Security-Policy"] = PDF_POLICY if inline_pdf else FILE_POLICY
+    response.headers["X-Frame-Options"] = "SAMEORIGIN" if inline_pdf else "DENY"
+    return response
+
+
+@bp.get("/versions/<int:version_id>/file")
+@login_required
+def file(slug, version_id):
+    """A version's file to view in the browser: images and PDFs inline, anything else saved."""
+    return _send_version_file(slug, version_id, as_attachment=False)
+
+
+@bp.get("/versions/<int:version_id>/download")
+@login_required
+def download(slug, version_id):
+    """A version's file as a download, under the name it was uploaded with."""
+    return _send_version_file(slug, version_id, as_attachment=True)

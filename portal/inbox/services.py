@@ -1,0 +1,190 @@
+""" "Waiting on you": what each person should act on, in a fixed number of queries.
+
+Every list is capped at ``LIMIT`` rows and comes with its full count, so the page costs the
+same whether five or five thousand things wait.
+"""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy.orm import aliased, joinedload
+
+from portal.access import visible_client_ids
+from portal.drafts.services import draft_states
+from portal.extensions import db
+from portal.models import (
+    Comment,
+    Decision,
+    Draft,
+    Mention,
+    Subscription,
+    Thread,
+    User,
+    Version,
+)
+from portal.threads.queries import unanswered_client_comments
+
+LIMIT = 50
+
+
+@dataclass
+class Section:
+    """One list of the inbox: the first ``LIMIT`` items and how many there are in all."""
+
+    items: list
+    total: int
+
+
+@dataclass
+class Inbox:
+    sections: dict[str, Section] = field(default_factory=dict)
+
+    @property
+    def is_empty(self) -> bool:
+        return all(section.total == 0 for section in self.sections.values())
+
+
+def _section(query: Select) -> Section:
+    items = db.session.execute(query.limit(LIMIT)).all()
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    return Section(items, total)
+
+
+def _latest_versions() -> Select:
+    latest = (
+        select(Version.draft_id, func.max(Version.number).label("number"))
+        .group_by(Version.draft_id)
+        .subquery()
+    )
+    return select(Version).join(
+        latest, and_(Version.draft_id == latest.c.draft_id, Version.number == latest.c.number)
+    )
+
+
+def versions_to_decide(user: User) -> Select:
+    """The newest versions of the client's drafts on which nobody has decided yet."""
+    newest = _latest_versions().subquery()
+    version = aliased(Version, newest)
+    undecided = ~exists().where(Decision.version_id == version.id, Decision.superseded_at.is_(None))
+    return (
+        select(version, Draft)
+        .join(Draft, Draft.id == version.draft_id)
+        .where(Draft.client_id == user.client_id, undecided)
+        .order_by(version.created_at)
+    )
+
+
+def _unread_condition(user: User):
+    """Comments by others that ``user`` has not read, by their subscription's read mark."""
+    read_up_to = (
+        select(Subscription.last_read_comment_id)
+        .where(Subscription.thread_id == Comment.thread_id, Subscription.user_id == user.id)
+        .scalar_subquery()
+    )
+    return and_(
+        Comment.author_id != user.id,
+        Comment.deleted_at.is_(None),
+        Comment.id > func.coalesce(read_up_to, 0),
+    )
+
+
+def questions_for(user: User) -> Select:
+    """Unread comments that mention ``user``, oldest first, with their threads."""
+    query = (
+        select(Comment)
+        .join(Mention, Mention.comment_id == Comment.id)
+        .join(Thread, Thread.id == Comment.thread_id)
+        .options(joinedload(Comment.author), joinedload(Comment.thread))
+        .where(
+            Mention.user_id == user.id,
+            Comment.client_id.in_(visible_client_ids(user)),
+            _unread_condition(user),
+        )
+        .order_by(Comment.id)
+    )
+    if not user.is_staff:
+        query = query.where(Comment.internal.is_(False), Thread.internal.is_(False))
+    return query
+
+
+def client_comments_waiting(user: User) -> Select:
+    """Client comments no staff member has answered, on clients ``user`` serves, oldest first."""
+    waiting = unanswered_client_comments().subquery()
+    return (
+        select(Comment)
+        .join(waiting, waiting.c.id == Comment.id)
+        .options(
+            joinedload(Comment.author),
+            joinedload(Comment.thread),
+        )
+        .where(Comment.client_id.in_(visible_client_ids(user)))
+        .order_by(Comment.created_at, Comment.id)
+    )
+
+
+def unread_threads(user: User) -> Select:
+    """Threads ``user`` follows (not muted) with comments by others they haven't read."""
+    newer = select(func.count(Comment.id)).where(
+        Comment.thread_id == Thread.id,
+        Comment.author_id != user.id,
+        Comment.deleted_at.is_(None),
+        Comment.id > Subscription.last_read_comment_id,
+    )
+    if not user.is_staff:
+        newer = newer.where(Comment.internal.is_(False))
+    unread = newer.correlate(Thread, Subscription).scalar_subquery()
+    query = (
+        select(Thread, unread.label("unread"))
+        .join(Subscription, Subscription.thread_id == Thread.id)
+        .where(
+            Subscription.user_id == user.id,
+            Subscription.level != "muted",
+            Thread.client_id.in_(visible_client_ids(user)),
+            unread > 0,
+        )
+        .order_by(Thread.last_comment_at.desc())
+    )
+    if not user.is_staff:
+        query = query.where(Thread.internal.is_(False))
+    return query
+
+
+def drafts_to_revise(user: User) -> list[tuple[Draft, object]]:
+    """Drafts ``user`` makes on which the client asked for changes."""
+    drafts = db.session.scalars(
+        select(Draft)
+        .where(
+            Draft.maker_id == user.id,
+            Draft.client_id.in_(visible_client_ids(user)),
+            Draft.id.in_(
+                select(Decision.draft_id).where(
+                    Decision.verdict == "changes_requested", Decision.superseded_at.is_(None)
+                )
+            ),
+        )
+        .order_by(Draft.id)
+        .limit(LIMIT)
+    ).all()
+    states = draft_states(drafts)
+    return [(d, states[d.id]) for d in drafts if states[d.id].status == "changes_requested"]
+
+
+def inbox_for(user: User) -> Inbox:
+    """Everything waiting on ``user``, by section."""
+    inbox = Inbox()
+    if user.is_client:
+        inbox.sections["decide"] = _section(versions_to_decide(user))
+    else:
+        inbox.sections["waiting"] = _section(client_comments_waiting(user))
+        revise = drafts_to_revise(user)
+        inbox.sections["revise"] = Section(revise, len(revise))
+    inbox.sections["questions"] = _section(questions_for(user))
+    inbox.sections["unread"] = _section(unread_threads(user))
+    return inbox
+
+
+def unread_count(user: User) -> int:
+    """How many followed threads have unread comments: the badge in the navigation."""
+    return db.session.scalar(
+        select(func.count()).select_from(unread_threads(user).order_by(None).subquery())
+    )

@@ -1,0 +1,60 @@
+"""Forms for comments and conversations."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional
+
+from portal.threads.services import MAX_COMMENT_LENGTH
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(
+        "Comment",
+        validators=[InputRequired(), Length(max=MAX_COMMENT_LENGTH)],
+        description="Markdown works: **bold**, _italic_, lists, links. @mention people or roles.",
+    )
+    internal = BooleanField("Staff-only note (the client won't see it)")
+    anchor_type = HiddenField()
+    start = HiddenField()
+    end = HiddenField()
+    x = HiddenField()
+    y = HiddenField()
+    page = IntegerField("On page", validators=[Optional()])
+    reply_to = HiddenField()
+
+    def anchor(self) -> dict | None:
+        """The anchor the form carries, unvalidated, or None for a general comment."""
+        if self.anchor_type.data in ("passage", "point"):
+            fields = ("start", "end") if self.anchor_type.data == "passage" else ("x", "y")
+            return {"type": self.anchor_type.data, **{f: self[f].data for f in fields}}
+        if self.page.data:
+            return {"type": "page", "page": self.page.data}
+        return None
+
+
+class EditCommentForm(FlaskForm):
+    body = TextAreaField("Comment", validators=[InputRequired(), Length(max=MAX_COMMENT_LENGTH)])
+    revision = HiddenField()
+
+
+class ConversationForm(FlaskForm):
+    title = StringField("Subject", validators=[InputRequired(), Length(max=200)])
+    people = SelectMultipleField("People on your team", coerce=int, validators=[Optional()])
+    role = SelectField("Or whoever does this on your account", validators=[Optional()])
+    body = TextAreaField("Message", validators=[InputRequired(), Length(max=MAX_COMMENT_LENGTH)])
+
+
+class ThreadForm(FlaskForm):
+    title = StringField("Subject", validators=[InputRequired(), Length(max=200)])
+    body = TextAreaField(
+        "First message", validators=[InputRequired(), Length(max=MAX_COMMENT_LENGTH)]
+    )
+    internal = BooleanField("Staff only (the client won't see this thread)")

@@ -1,0 +1,357 @@
+"""Threads and comments: posting, editing, resolving, promoting notes, reading."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
+
+from portal import access
+from portal.errors import Conflict, InvalidInput
+from portal.events import record_event
+from portal.extensions import db
+from portal.models import (
+    Assignment,
+    Client,
+    Comment,
+    Draft,
+    DraftKind,
+    Mention,
+    Project,
+    StaffRole,
+    Subscription,
+    Thread,
+    ThreadKind,
+    ThreadParticipant,
+    User,
+    Version,
+    utcnow,
+)
+from portal.threads.anchors import validate_anchor
+from portal.threads.markdown import mentioned_handles, render_markdown
+
+MAX_COMMENT_LENGTH = 20_000
+PAGE_SIZE = 50
+# "@copywriter" reaches whoever holds that role on the account team.
+ROLE_HANDLES = {
+    "copywriter": StaffRole.COPYWRITER,
+    "creative": StaffRole.CREATIVE,
+    "designer": StaffRole.CREATIVE,
+    "strategist": StaffRole.STRATEGIST,
+    "account-manager": StaffRole.ACCOUNT_MANAGER,
+    "accountmanager": StaffRole.ACCOUNT_MANAGER,
+    "client-services": StaffRole.CLIENT_SERVICES,
+    "clientservices": StaffRole.CLIENT_SERVICES,
+}
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").replace("\r\n", "\n").strip()
+    if not body:
+        raise InvalidInput("Write something first.", field="body")
+    if len(body) > MAX_COMMENT_LENGTH:
+        raise InvalidInput(f"Keep a comment under {MAX_COMMENT_LENGTH:,} characters.", field="body")
+    return body
+
+
+def mentionable_people(client_id: int, *, staff_only: bool) -> list[User]:
+    """Who a comment on ``client_id`` may mention: its account team and, unless the comment
+    is staff-only, the client's own active users."""
+    team = select(Assignment.user_id).where(Assignment.client_id == client_id)
+    who = User.id.in_(team)
+    if not staff_only:
+        who = who | (User.client_id == client_id)
+    return db.session.scalars(select(User).where(who, User.active.is_(True))).all()
+
+
+def resolve_mentions(source: str, people: list[User], author: User) -> tuple[set[str], set[int]]:
+    """The handles in ``source`` that name someone, and the ids of everyone they reach."""
+    written = mentioned_handles(source)
+    by_handle = {person.handle: person for person in people}
+    handles, user_ids = set(), set()
+    for handle in written:
+        if handle in by_handle:
+            handles.add(handle)
+            user_ids.add(by_handle[handle].id)
+        elif handle in ROLE_HANDLES:
+            holders = [p for p in people if p.is_staff and p.role == ROLE_HANDLES[handle]]
+            if holders:
+                handles.add(handle)
+                user_ids.update(p.id for p in holders)
+    user_ids.discard(author.id)
+    return handles, user_ids
+
+
+def _render(source: str, thread: Thread, author: User, internal: bool):
+    people = mentionable_people(thread.client_id, staff_only=internal or thread.internal)
+    handles, user_ids = resolve_mentions(source, people, author)
+    return render_markdown(source, handles), user_ids
+
+
+def _current_version(thread: Thread) -> Version | None:
+    if thread.draft_id is None:
+        return None
+    return db.session.scalar(
+        select(Version).where(Version.draft_id == thread.draft_id).order_by(Version.number.desc())
+    )
+
+
+def post_comment(
+    actor: User,
+    thread: Thread,
+    body: str,
+    *,
+    internal: bool = False,
+    anchor: dict | None = None,
+    reply_to_id: int | None = None,
+) -> Comment:
+    """Post a comment (with its mentions and activity event) in one transaction.
+
+    Comments on a draft belong to its current version; an anchor points into that version.
+    """
+    body = _clean_body(body)
+    if internal and not actor.is_staff:
+        raise InvalidInput("Only agency staff can write staff-only notes.")
+    internal = internal or thread.internal
+    version = _current_version(thread)
+    if anchor is not None:
+        if version is None:
+            raise InvalidInput("There is no version to point at yet.")
+        draft = db.session.get(Draft, thread.draft_id)
+        anchor = validate_anchor(anchor, DraftKind(draft.kind), version)
+    if reply_to_id is not None:
+        parent = db.session.get(Comment, reply_to_id)
+        if parent is None or parent.thread_id != thread.id or parent.reply_to_id is not None:
+            raise InvalidInput("That reply points at a comment outside this thread.")
+    html, mentioned_ids = _render(body, thread, actor, internal)
+    now = utcnow()
+    comment = Comment(
+        thread_id=thread.id,
+        client_id=thread.client_id,
+        author_id=actor.id,
+        body=body,
+        body_html=html,
+        internal=internal,
+        version_id=version.id if version else None,
+        anchor=anchor,
+        reply_to_id=reply_to_id,
+        created_at=now,
+    )
+    db.session.add(comment)
+    db.session.flush()
+    for user_id in mentioned_ids:
+        db.session.add(Mention(comment_id=comment.id, user_id=user_id))
+    thread.last_comment_at = now
+    follow(actor, thread)
+    for user_id in mentioned_ids:
+        follow(db.session.get(User, user_id), thread)
+    mark_read(actor, thread, comment.id)
+    record_event("comment_posted", actor=actor, subject=comment, client_id=thread.client_id,
+                 client_visible=not internal, thread_id=thread.id)  # fmt: skip
+    return comment
+
+
+def follow(user: User, thread: Thread) -> Subscription:
+    """The user's subscription to ``thread``, made (watching) if they had none."""
+    subscription = db.session.scalar(
+        select(Subscription).where(
+            Subscription.thread_id == thread.id, Subscription.user_id == user.id
+        )
+    )
+    if subscription is None:
+        subscription = Subscription(thread_id=thread.id, user_id=user.id)
+        db.session.add(subscription)
+        db.session.flush()
+    return subscription
+
+
+def mark_read(user: User, thread: Thread, up_to_comment_id: int) -> None:
+    """Record that ``user`` has read ``thread`` up to that comment (never backwards)."""
+    subscription = follow(user, thread)
+    db.session.execute(
+        update(Subscription)
+        .where(
+            Subscription.id == subscription.id,
+            Subscription.last_read_comment_id < up_to_comment_id,
+        )
+        .values(last_read_comment_id=up_to_comment_id)
+    )
+
+
+def edit_comment(actor: User, comment: Comment, body: str, revision: int) -> None:
+    """Change a comment's text; ``revision`` must be the one the editor started from (409)."""
+    if comment.author_id != actor.id:
+        raise InvalidInput("Only the author can edit a comment.")
+    if comment.is_deleted:
+        raise Conflict("That comment was deleted.")
+    if revision != comment.revision:
+        raise Conflict("This comment changed while you were editing it.")
+    body = _clean_body(body)
+    thread = db.session.get(Thread, comment.thread_id)
+    comment.body = body
+    comment.body_html, _ = _render(body, thread, actor, comment.internal)
+    comment.revision += 1
+    comment.edited_at = utcnow()
+
+
+def delete_comment(actor: User, comment: Comment) -> None:
+    """Soft-delete a comment: it stays in the thread, shown as deleted."""
+    if comment.author_id != actor.id and not actor.is_admin:
+        raise InvalidInput("Only the author can delete a comment.")
+    if comment.deleted_at is None:
+        comment.deleted_at = utcnow()
+        comment.revision += 1
+        record_event("comment_deleted", actor=actor, subject=comment, client_id=comment.client_id,
+                     client_visible=False)  # fmt: skip
+
+
+def set_resolved(actor: User, comment: Comment, resolved: bool) -> None:
+    """Resolve a comment (the point is dealt with) or reopen it."""
+    comment.resolved_at = utcnow() if resolved else None
+    comment.resolved_by_id = actor.id if resolved else None
+    comment.revision += 1
+    record_event("comment_resolved" if resolved else "comment_reopened", actor=actor,
+                 subject=comment, client_id=comment.client_id,
+                 client_visible=not comment.internal)  # fmt: skip
+
+
+def promote_note(actor: User, comment: Comment) -> None:
+    """Make a staff-only note inside a client-visible thread into a reply the client sees."""
+    thread = db.session.get(Thread, comment.thread_id)
+    if not comment.internal or thread.internal:
+        raise InvalidInput("Only a staff-only note in a client thread can be shared.")
+    if comment.is_deleted:
+        raise Conflict("That note was deleted.")
+    comment.internal = False
+    comment.promoted_at = utcnow()
+    comment.revision += 1
+    comment.body_html, mentioned_ids = _render(comment.body, thread, actor, False)
+    for user_id in mentioned_ids - _mentioned_ids(comment):
+        db.session.add(Mention(comment_id=comment.id, user_id=user_id))
+    thread.last_comment_at = comment.promoted_at
+    record_event("note_promoted", actor=actor, subject=comment, client_id=comment.client_id,
+                 client_visible=True, thread_id=thread.id)  # fmt: skip
+
+
+def _mentioned_ids(comment: Comment) -> set[int]:
+    return set(db.session.scalars(select(Mention.user_id).where(Mention.comment_id == comment.id)))
+
+
+def start_thread(
+    actor: User,
+    client: Client,
+    *,
+    title: str,
+    body: str,
+    kind: ThreadKind,
+    project: Project | None = None,
+    draft: Draft | None = None,
+    internal: bool = False,
+    participant_ids: set[int] = frozenset(),
+) -> Thread:
+    """Open a thread with its first comment: a direct conversation, a project or an internal one."""
+    title = title.strip()
+    if not title:
+        raise InvalidInput("Give the conversation a subject.", field="title")
+    if internal and not actor.is_staff:
+        raise InvalidInput("Only agency staff can open staff-only threads.")
+    thread = Thread(
+        client_id=client.id,
+        project_id=project.id if project else (draft.project_id if draft else None),
+        draft_id=draft.id if draft else None,
+        kind=kind,
+        title=title[:200],
+        internal=internal,
+        created_by_id=actor.id,
+    )
+    db.session.add(thread)
+    db.session.flush()
+    for user_id in participant_ids - {actor.id}:
+        db.session.add(ThreadParticipant(thread_id=thread.id, user_id=user_id))
+        follow(db.session.get(User, user_id), thread)
+    post_comment(actor, thread, body)
+    return thread
+
+
+def conversation_participants(client: Client, person_ids: list[int], role: str | None) -> set[int]:
+    """The team members a client addresses, by name and/or by role on the account."""
+    team = {
+        a.user_id: a.user
+        for a in db.session.scalars(
+            select(Assignment)
+            .options(joinedload(Assignment.user))
+            .join(User, User.id == Assignment.user_id)
+            .where(Assignment.client_id == client.id, User.active.is_(True))
+        )
+    }
+    chosen = {person_id for person_id in person_ids if person_id in team}
+    if len(chosen) != len(set(person_ids)):
+        raise InvalidInput("Choose people from your account team.", field="people")
+    if role:
+        holders = {uid for uid, user in team.items() if user.role == role}
+        if not holders:
+            raise InvalidInput(
+                "Nobody in that role is on your account team yet; ask your account manager.",
+                field="role",
+            )
+        chosen |= holders
+    if not chosen:
+        raise InvalidInput("Choose who to ask: a person or a role.", field="people")
+    return chosen
+
+
+@dataclass(frozen=True)
+class CommentPage:
+    """A window of a thread's comments, oldest first, and whether older ones exist."""
+
+    comments: list[Comment]
+    has_older: bool
+
+
+def _visible_comments(user: User, thread: Thread):
+    query = (
+        select(Comment).options(joinedload(Comment.author)).where(Comment.thread_id == thread.id)
+    )
+    if not user.is_staff:
+        query = query.where(Comment.internal.is_(False))
+    return query
+
+
+def comment_page(user: User, thread: Thread, before_id: int | None = None) -> CommentPage:
+    """The newest ``PAGE_SIZE`` comments ``user`` may see (before ``before_id``, if given)."""
+    query = _visible_comments(user, thread)
+    if before_id is not None:
+        query = query.where(Comment.id < before_id)
+    newest_first = db.session.scalars(query.order_by(Comment.id.desc()).limit(PAGE_SIZE + 1)).all()
+    return CommentPage(list(reversed(newest_first[:PAGE_SIZE])), len(newest_first) > PAGE_SIZE)
+
+
+def comments_after(user: User, thread: Thread, after_id: int) -> list[Comment]:
+    """Comments ``user`` may see that arrived after ``after_id``, oldest first (at most a page)."""
+    return db.session.scalars(
+        _visible_comments(user, thread)
+        .where(Comment.id > after_id)
+        .order_by(Comment.id)
+        .limit(PAGE_SIZE)
+    ).all()
+
+
+def thread_kind_label(thread: Thread) -> str:
+    return {
+        ThreadKind.DRAFT: "Draft discussion",
+        ThreadKind.DIRECT: "Conversation",
+        ThreadKind.PROJECT: "Project thread",
+        ThreadKind.INTERNAL: "Staff only",
+    }[ThreadKind(thread.kind)]
+
+
+def recent_threads(user: User, client: Client, project: Project | None = None, limit=20):
+    """The conversations on ``client`` (or one project) ``user`` may read, latest first.
+
+    Draft discussions are left out: they live on their drafts' pages.
+    """
+    query = access.visible_threads(user, client).where(Thread.kind != ThreadKind.DRAFT)
+    if project is not None:
+        query = query.where(Thread.project_id == project.id)
+    return db.session.scalars(
+        query.order_by(Thread.last_comment_at.desc().nulls_last(), Thread.id.desc()).limit(limit)
+    ).all()

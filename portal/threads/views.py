@@ -1,0 +1,298 @@
+"""Threads and comments: posting, live updates, editing, resolving and sharing notes.
+
+Every form works as a plain POST and redirect; htmx requests get the changed fragment.
+"""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from portal import access
+from portal.clients.services import account_team
+from portal.drafts.pages import render_draft_page
+from portal.errors import Conflict, DomainError
+from portal.extensions import db, htmx
+from portal.models import StaffRole, Thread, ThreadKind
+from portal.threads import services
+from portal.threads.forms import CommentForm, ConversationForm, EditCommentForm, ThreadForm
+
+bp = Blueprint("threads", __name__, url_prefix="/clients/<slug>")
+
+
+def _partial_request() -> bool:
+    return bool(htmx) and not htmx.boosted
+
+
+def thread_url(client, thread: Thread, comment_id: int | None = None) -> str:
+    """Where a thread is read: its draft's page for a draft discussion, else its own page."""
+    anchor = f"comment-{comment_id}" if comment_id else None
+    if thread.kind == ThreadKind.DRAFT:
+        return url_for("drafts.show", slug=client.slug, draft_id=thread.draft_id, _anchor=anchor)
+    return url_for(".show", slug=client.slug, thread_id=thread.id, _anchor=anchor)
+
+
+def render_thread_home(client, thread: Thread, form: CommentForm) -> str:
+    """The page a thread lives on, with ``form`` (and its errors) as the comment form."""
+    if thread.kind == ThreadKind.DRAFT:
+        draft = access.get_draft_or_404(client, thread.draft_id)
+        return render_draft_page(client, draft, None, comment_form=form)
+    return render_template(
+        "threads/show.html",
+        client=client,
+        thread=thread,
+        comments=services.comment_page(current_user, thread),
+        form=form,
+    )
+
+
+@bp.get("/threads/<int:thread_id>")
+@login_required
+def show(slug, thread_id):
+    """A conversation, project or staff-only thread with its newest comments."""
+    client = access.get_client_or_404(current_user, slug)
+    thread = access.get_thread_or_404(current_user, client, thread_id)
+    if thread.kind == ThreadKind.DRAFT:
+        return redirect(thread_url(client, thread))
+    return render_thread_home(client, thread, CommentForm())
+
+
+@bp.post("/threads/<int:thread_id>/comments")
+@login_required
+def post(slug, thread_id):
+    """Post a comment; an htmx request gets the new comment and a fresh form back."""
+    client = access.get_client_or_404(current_user, slug)
+    thread = access.get_thread_or_404(current_user, client, thread_id)
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            comment = services.post_comment(
+                current_user,
+                thread,
+                form.body.data,
+                internal=form.internal.data,
+                anchor=form.anchor(),
+                reply_to_id=int(form.reply_to.data) if form.reply_to.data.isdigit() else None,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            error.attach_to(form, "body")
+        else:
+            db.session.commit()
+            if _partial_request():
+                return render_template(
+                    "threads/_partials/posted.html",
+                    client=client,
+                    thread=thread,
+                    comments=[comment],
+                    form=CommentForm(formdata=None),
+                )
+            return redirect(thread_url(client, thread, comment.id))
+    if _partial_request():
+        return render_template(
+            "threads/_partials/comment_form.html", client=client, thread=thread, form=form
+        ), 422
+    return render_thread_home(client, thread, form), 422
+
+
+@bp.get("/threads/<int:thread_id>/comments")
+@login_required
+def since(slug, thread_id):
+    """Comments newer than ``after``, for polling: 204 when nothing is new."""
+    client = access.get_client_or_404(current_user, slug)
+    thread = access.get_thread_or_404(current_user, client, thread_id)
+    after = request.args.get("after", 0, type=int)
+    comments = services.comments_after(current_user, thread, after)
+    if not comments:
+        return "", 204
+    return render_template(
+        "threads/_partials/arrived.html", client=client, thread=thread, comments=comments
+    )
+
+
+@bp.get("/threads/<int:thread_id>/comments/older")
+@login_required
+def older(slug, thread_id):
+    """The page of comments before ``before``, replacing the "older comments" button."""
+    client = access.get_client_or_404(current_user, slug)
+    thread = access.get_thread_or_404(current_user, client, thread_id)
+    before = request.args.get("before", type=int)
+    if before is None:
+        abort(400)
+    page = services.comment_page(current_user, thread, before_id=before)
+    return render_template(
+        "threads/_partials/older.html", client=client, thread=thread, comments=page
+    )
+
+
+@bp.post("/threads/<int:thread_id>/read")
+@login_required
+def read(slug, thread_id):
+    """Record how far the reader has read the thread."""
+    client = access.get_client_or_404(current_user, slug)
+    thread = access.get_thread_or_404(current_user, client, thread_id)
+    up_to = request.form.get("up_to", type=int)
+    if up_to is None or up_to < 0:
+        abort(400)
+    services.mark_read(current_user, thread, up_to)
+    db.session.commit()
+    if _partial_request():
+        return "", 204
+    return redirect(thread_url(client, thread))
+
+
+def _comment_changed(client, comment, message):
+    db.session.commit()
+    comment = access.get_comment_or_404(current_user, client, comment.id)
+    if _partial_request():
+        return render_template(
+            "threads/_partials/comment.html", client=client, thread=comment.thread, comment=comment
+        )
+    flash(message, "success")
+    return redirect(thread_url(client, comment.thread, comment.id))
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug, comment_id):
+    """Edit your own comment; an edit based on an old revision gets 409 and keeps your text."""
+    client = access.get_client_or_404(current_user, slug)
+    comment = access.get_comment_or_404(current_user, client, comment_id)
+    access.require(comment.author_id == current_user.id and not comment.is_deleted)
+    form = EditCommentForm(obj=comment)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            revision = int(form.revision.data or 0)
+            services.edit_comment(current_user, comment, form.body.data, revision)
+        except Conflict as error:
+            db.session.rollback()
+            db.session.refresh(comment)
+            form.revision.data = comment.revision
+            form.body.errors.append(
+                f"{error.message} Your text is kept below; the current one is shown above it."
+            )
+            status = 409
+        except DomainError as error:
+            db.session.rollback()
+            error.attach_to(form, "body")
+        else:
+            return _comment_changed(client, comment, "Comment updated.")
+    elif request.method == "GET":
+        form.revision.data = comment.revision
+    status = 422 if status == 200 and form.errors else status
+    template = "threads/_partials/edit_form.html" if _partial_request() else "threads/edit.html"
+    return render_template(template, client=client, comment=comment, form=form), status
+
+
+@bp.post("/comments/<int:comment_id>/delete")
+@login_required
+def delete(slug, comment_id):
+    """Delete your comment: it stays in the thread as "deleted"."""
+    client = access.get_client_or_404(current_user, slug)
+    comment = access.get_comment_or_404(current_user, client, comment_id)
+    access.require(comment.author_id == current_user.id or current_user.is_admin)
+    services.delete_comment(current_user, comment)
+    return _comment_changed(client, comment, "Comment deleted.")
+
+
+@bp.post("/comments/<int:comment_id>/resolve")
+@login_required
+def resolve(slug, comment_id):
+    """Mark the point a comment makes as dealt with."""
+    return _set_resolved(slug, comment_id, True)
+
+
+@bp.post("/comments/<int:comment_id>/reopen")
+@login_required
+def reopen(slug, comment_id):
+    """Reopen a resolved comment."""
+    return _set_resolved(slug, comment_id, False)
+
+
+def _set_resolved(slug, comment_id, resolved):
+    client = access.get_client_or_404(current_user, slug)
+    comment = access.get_comment_or_404(current_user, client, comment_id)
+    access.require(access.can_moderate(current_user, comment))
+    services.set_resolved(current_user, comment, resolved)
+    return _comment_changed(client, comment, "Resolved." if resolved else "Reopened.")
+
+
+@bp.route("/comments/<int:comment_id>/promote", methods=["GET", "POST"])
+@login_required
+def promote(slug, comment_id):
+    """Preview a staff-only note as the client will see it, then share it as a reply."""
+    client = access.get_client_or_404(current_user, slug)
+    comment = access.get_comment_or_404(current_user, client, comment_id)
+    access.require(current_user.is_staff)
+    thread, comment_id = comment.thread, comment.id
+    if request.method == "POST":
+        try:
+            services.promote_note(current_user, comment)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return redirect(thread_url(client, thread, comment_id)), 303
+        db.session.commit()
+        flash("The note is now a reply the client can read.", "success")
+        return redirect(thread_url(client, thread, comment_id))
+    if not comment.internal or thread.internal:
+        abort(404)
+    return render_template("threads/promote.html", client=client, comment=comment)
+
+
+@bp.route("/conversations/new", methods=["GET", "POST"])
+@login_required
+def new_conversation(slug):
+    """Ask people on the account team directly, by name or by what they do."""
+    client = access.get_client_or_404(current_user, slug)
+    team = account_team(client)
+    form = ConversationForm()
+    form.people.choices = [(a.user.id, f"{a.user.name} ({a.user.role_label})") for a in team]
+    roles = sorted({StaffRole(a.user.role) for a in team}, key=list(StaffRole).index)
+    form.role.choices = [("", "Nobody in particular")] + [(r.value, r.label) for r in roles]
+    if request.method == "GET" and request.args.get("role") in {r.value for r in roles}:
+        form.role.data = request.args["role"]
+    if form.validate_on_submit():
+        try:
+            participants = services.conversation_participants(
+                client, form.people.data or [], form.role.data or None
+            )
+            thread = services.start_thread(
+                current_user, client, title=form.title.data, body=form.body.data,
+                kind=ThreadKind.DIRECT, participant_ids=participants,
+            )  # fmt: skip
+        except DomainError as error:
+            db.session.rollback()
+            error.attach_to(form, "body")
+        else:
+            db.session.commit()
+            flash("Sent. They'll see it in their inbox.", "success")
+            return redirect(thread_url(client, thread))
+    status = 422 if form.errors else 200
+    return render_template("threads/new_conversation.html", client=client, form=form), status
+
+
+@bp.route("/projects/<int:project_id>/threads/new", methods=["GET", "POST"])
+@login_required
+def new_thread(slug, project_id):
+    """Open a general thread on a project; staff may make it staff-only."""
+    client = access.get_client_or_404(current_user, slug)
+    project = access.get_project_or_404(client, project_id)
+    form = ThreadForm()
+    if form.validate_on_submit():
+        internal = bool(form.internal.data) and current_user.is_staff
+        try:
+            thread = services.start_thread(
+                current_user, client, title=form.title.data, body=form.body.data,
+                kind=ThreadKind.INTERNAL if internal else ThreadKind.PROJECT,
+                project=project, internal=internal,
+            )  # fmt: skip
+        except DomainError as error:
+            db.session.rollback()
+            error.attach_to(form, "body")
+        else:
+            db.session.commit()
+            return redirect(thread_url(client, thread))
+    status = 422 if form.errors else 200
+    return render_template(
+        "threads/new_thread.html", client=client, project=project, form=form
+    ), status
