@@ -87,7 +87,8 @@ def _render(source: str, thread: Thread, author: User, internal: bool):
     return render_markdown(source, handles), user_ids
 
 
-def _current_version(thread: Thread) -> Version | None:
+def current_version(thread: Thread) -> Version | None:
+    """The newest version of the draft a thread discusses, or None."""
     if thread.draft_id is None:
         return None
     return db.session.scalar(
@@ -112,7 +113,7 @@ def post_comment(
     if internal and not actor.is_staff:
         raise InvalidInput("Only agency staff can write staff-only notes.")
     internal = internal or thread.internal
-    version = _current_version(thread)
+    version = current_version(thread)
     if anchor is not None:
         if version is None:
             raise InvalidInput("There is no version to point at yet.")

@@ -22,6 +22,11 @@ def _partial_request() -> bool:
     return bool(htmx) and not htmx.boosted
 
 
+def _pdf_pages(thread: Thread) -> int | None:
+    version = services.current_version(thread)
+    return version.page_count if version is not None and version.is_pdf else None
+
+
 def thread_url(client, thread: Thread, comment_id: int | None = None) -> str:
     """Where a thread is read: its draft's page for a draft discussion, else its own page."""
     anchor = f"comment-{comment_id}" if comment_id else None
@@ -78,17 +83,23 @@ def post(slug, thread_id):
         else:
             db.session.commit()
             if _partial_request():
-                return render_template(
-                    "threads/_partials/posted.html",
+                # A fresh form; the poller, told by the trigger, fetches the new comment.
+                fresh_form = render_template(
+                    "threads/_partials/comment_form.html",
                     client=client,
                     thread=thread,
-                    comments=[comment],
                     form=CommentForm(formdata=None),
+                    pdf_pages=_pdf_pages(thread),
                 )
+                return fresh_form, 200, {"HX-Trigger": "comments-changed"}
             return redirect(thread_url(client, thread, comment.id))
     if _partial_request():
         return render_template(
-            "threads/_partials/comment_form.html", client=client, thread=thread, form=form
+            "threads/_partials/comment_form.html",
+            client=client,
+            thread=thread,
+            form=form,
+            pdf_pages=_pdf_pages(thread),
         ), 422
     return render_thread_home(client, thread, form), 422
 

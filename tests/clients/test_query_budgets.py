@@ -1,43 +1,10 @@
 """Pages that list rows issue the same number of SQL statements however many rows there are."""
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
-from portal.extensions import db
 from portal.models import ClientRole, StaffRole
 from tests.factories import assign, make_client, make_client_user, make_project, make_staff, sign_in
-
-
-@contextmanager
-def count_statements(app):
-    """Collect every SQL statement the app sends to the database inside the ``with`` block."""
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-        event.listen(engine, "before_cursor_execute", record)
-        try:
-            yield statements
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
-
-
-def statements_for(app, browser, url) -> list[str]:
-    """The statements one GET of ``url`` issues (after a warm-up GET), checking it worked."""
-    assert browser.get(url).status_code == 200
-    with count_statements(app) as statements:
-        response = browser.get(url)
-    assert response.status_code == 200
-    return statements
-
-
-def describe(statements) -> str:
-    return "\n\n".join(statements)
+from tests.queries import describe, statements_for
 
 
 @pytest.fixture
