@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := portal
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install lint services test-sqlite test-postgres worker clean
+.PHONY: run test install lint services browser test-sqlite test-postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,14 +28,18 @@ run: install
 services:
 	bash .ci/ensure-services
 
+# Debian's Chromium for the browser tests; Playwright drives it (no browser download).
+browser:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test-sqlite: install
+test-sqlite: install browser
 	PORTAL_TEST_DATABASE_URL= $(BIN)/python -m pytest -q
 
-test-postgres: install services
+test-postgres: install browser services
 	PORTAL_TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest -q
 
 test: lint test-sqlite test-postgres

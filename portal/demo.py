@@ -1,18 +1,25 @@
-"""A believable demo agency: staff of every role, three clients, their teams and projects.
+"""A believable demo agency: staff of every role, three clients, their teams and projects,
+and the work in flight: drafts with several versions, comments, questions and decisions.
 
-``flask portal load-demo`` calls :func:`load_demo_data` inside an app context and commits.
-Every demo account signs in with :data:`DEMO_PASSWORD`.
+``flask portal load-demo`` calls :func:`load_demo_data` inside an app context and a request
+context, and commits. Every demo account signs in with :data:`DEMO_PASSWORD`.
 """
 
-from datetime import date, timedelta
+from datetime import date
 from typing import NamedTuple
 
 from sqlalchemy import or_, select
 
 from portal.auth.passwords import hash_password
 from portal.clients.services import assign_staff, create_client, save_project, update_assignment
+from portal.demo_activity import due_in, seed_client_activity
 from portal.extensions import db
-from portal.models import ClientRole, StaffRole, User, UserKind
+from portal.models import (
+    ClientRole,
+    StaffRole,
+    User,
+    UserKind,
+)
 
 DEMO_PASSWORD = "portal-demo-2026"
 AGENCY_DOMAIN = "agency.example"
@@ -250,7 +257,8 @@ def demo_logins() -> list[tuple[str, str]]:
 
 
 def load_demo_data() -> None:
-    """Seed the demo agency, its clients, teams and projects.
+    """Seed the demo agency, its clients, teams and projects, and each client's drafts,
+    comments, decisions and a conversation, with real image and PDF files stored.
 
     Runs in the caller's transaction: the caller commits.
     """
@@ -265,21 +273,27 @@ def load_demo_data() -> None:
 
     for demo in CLIENTS:
         client = create_client(admin, demo.name)
+        people = dict(staff)
         for login, name, role in demo.people:
-            _user(login, demo.domain, name, role, demo.timezone, password_hash, client.id)
+            people[login] = _user(
+                login, demo.domain, name, role, demo.timezone, password_hash, client.id
+            )
         for index, (login, responsibility) in enumerate(demo.team):
             assignment = assign_staff(admin, client, staff[login], responsibility)
             if index == 0:
                 update_assignment(admin, assignment, responsibility, account_manager=True)
-        for project in demo.projects:
-            due = None if project.due_in_days is None else today + timedelta(project.due_in_days)
+        projects = [
             save_project(
                 admin,
                 client,
                 name=project.name,
                 brief=project.brief,
                 goals="\n".join(project.goals),
-                due_date=due,
+                due_date=due_in(today, project.due_in_days),
             )
+            for project in demo.projects
+        ]
+        db.session.flush()
+        seed_client_activity(demo.short, client, projects, people, today)
 
     db.session.flush()

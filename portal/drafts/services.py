@@ -27,6 +27,7 @@ from portal.models import (
     Version,
     utcnow,
 )
+from portal.threads.queries import unanswered_client_comments
 
 MAX_COPY_LENGTH = 200_000
 
@@ -248,6 +249,10 @@ class DraftState:
     def label(self) -> str:
         return STATUS_LABELS[self.status]
 
+    @property
+    def move_label(self) -> str:
+        return MOVE_LABELS.get(self.whose_move, "")
+
 
 STATUS_LABELS = {
     "in_progress": "In progress",
@@ -316,8 +321,6 @@ def draft_states(drafts: list[Draft]) -> dict[int, DraftState]:
 
 def unanswered_client_comment_times(draft_ids: list[int]) -> dict[int, datetime]:
     """For drafts whose thread has a client comment no staff has answered: when it was made."""
-    from portal.threads.queries import unanswered_client_comments
-
     unanswered = unanswered_client_comments().subquery()
     rows = db.session.execute(
         select(Thread.draft_id, func.min(unanswered.c.created_at))

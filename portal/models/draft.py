@@ -110,3 +110,7 @@ class Decision(db.Model):
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user = relationship("User", lazy="raise")
+
+    @property
+    def verdict_label(self) -> str:
+        return Verdict(self.verdict).label

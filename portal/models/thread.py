@@ -143,3 +143,7 @@ class FeedbackItem(db.Model):
     reason: Mapped[str] = mapped_column(Text, default="")
 
     comment = relationship("Comment", lazy="raise")
+
+    @property
+    def status_label(self) -> str:
+        return FeedbackStatus(self.status).label
