@@ -21,7 +21,7 @@ def paragraphs(text: str) -> Markup:
 
 
 def age(moment: datetime | None) -> str:
-    """How long ago ``moment`` was, in words: "3 days", "5 hours", "just now"."""
+    """How long ago ``moment`` was, in words: "3 days", "5 hours", "under a minute"."""
     if moment is None:
         return ""
     seconds = max(0, int((utcnow() - moment).total_seconds()))
@@ -29,11 +29,20 @@ def age(moment: datetime | None) -> str:
         if seconds >= size:
             count = seconds // size
             return f"{count} {unit}{'' if count == 1 else 's'}"
-    return "just now"
+    return "under a minute"
+
+
+def ago(moment: datetime | None) -> str:
+    """``moment`` relative to now: "3 days ago", "just now"."""
+    elapsed = age(moment)
+    if elapsed == "under a minute":
+        return "just now"
+    return f"{elapsed} ago" if elapsed else ""
 
 
 def init_app(app) -> None:
     """Register the filters and globals."""
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.filters["age"] = age
+    app.jinja_env.filters["ago"] = ago
     app.jinja_env.globals["role_labels"] = ROLE_LABELS

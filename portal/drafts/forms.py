@@ -26,6 +26,8 @@ class VersionForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     verdict = SelectField(
-        "Decision", choices=[SelectChoice(verdict.value, verdict.label) for verdict in Verdict]
+        "Decision",
+        choices=[SelectChoice("", "Choose…")]
+        + [SelectChoice(verdict.value, verdict.label) for verdict in Verdict],
     )
     note = TextAreaField("Note", validators=[Length(max=5000)])

@@ -67,7 +67,7 @@ class Comment(db.Model):
     version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"), index=True)
     # {"type": "passage", "quote", "start", "end"} | {"type": "point", "x", "y", "pin"}
     # | {"type": "page", "page"}; x and y are fractions of the width and height.
-    anchor: Mapped[dict | None] = mapped_column(JSON)
+    anchor: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
     revision: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

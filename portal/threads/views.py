@@ -75,7 +75,9 @@ def post(slug, thread_id):
                 form.body.data,
                 internal=form.internal.data,
                 anchor=form.anchor(),
-                reply_to_id=int(form.reply_to.data) if form.reply_to.data.isdigit() else None,
+                reply_to_id=int(form.reply_to.data)
+                if (form.reply_to.data or "").isdigit()
+                else None,
             )
         except DomainError as error:
             db.session.rollback()

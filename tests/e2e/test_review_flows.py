@@ -77,7 +77,7 @@ def test_a_pin_on_an_image_reaches_the_maker_who_replies_and_the_client_approves
     expect(client_page.locator("#comments-list")).to_contain_text(
         "doubling it in the next version", timeout=ARRIVAL
     )
-    client_page.get_by_label("Decision").select_option("approved")
+    client_page.get_by_label("Decision", exact=True).select_option("approved")
     client_page.get_by_role("button", name="Record my decision").click()
     expect(client_page.locator("#decision-panel")).to_contain_text("Hannah Client: Approved")
 
