@@ -78,10 +78,8 @@ def app(database_url, tmp_path_factory):
         db.engine.dispose()
 
 
-@pytest.fixture(autouse=True)
-def _clean_state(app):
-    """Empty every table and every rate-limit counter after each test."""
-    yield
+def empty_database(app) -> None:
+    """Empty every table and every rate-limit counter."""
     with app.app_context():
         db.session.remove()
         tables = list(reversed(db.metadata.sorted_tables))
@@ -93,6 +91,13 @@ def _clean_state(app):
                 for table in tables:
                     connection.execute(table.delete())
     limiter.reset()
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(app):
+    """Start every test from empty tables and rate limits, whatever the last one left."""
+    yield
+    empty_database(app)
 
 
 @pytest.fixture

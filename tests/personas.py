@@ -56,7 +56,12 @@ class World:
 
 @pytest.fixture
 def world(app):
-    """Build the matrix's world: the same for every test that asks for it."""
+    """The matrix's world: the same for every test that asks for it."""
+    return build_world(app)
+
+
+def build_world(app) -> World:
+    """Two clients, a person of every persona, and rows of every kind on client A."""
     with app.app_context():
         client_a = make_client("Alpha", slug="alpha")
         client_b = make_client("Beta", slug="beta")
