@@ -2,7 +2,10 @@
 
 from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
+
+from portal.extensions import db
 
 
 class DomainError(Exception):
@@ -41,7 +44,7 @@ ERROR_MESSAGES = {
     403: ("Not allowed", "You don't have permission to do that."),
     404: ("Not found", "There's nothing here, or you don't have access to it."),
     405: ("Not allowed", "That action isn't available here."),
-    409: ("Conflict", "Someone changed this at the same time. Reload and try again."),
+    409: ("Changed meanwhile", "Someone changed this at the same time. Reload and try again."),
     410: ("No longer available", "This link has expired or has already been used."),
     413: ("Too large", "That upload is larger than the portal accepts."),
     422: ("Can't do that", "Some of what you sent isn't valid."),
@@ -75,16 +78,28 @@ def init_app(app) -> None:
     def _http_error(error):
         if error.code is None or error.code < 400:
             return error
-        description = error.description if error.code in (410, 413, 429) else None
-        if error.code == 429:
-            description = "Too many attempts. Please wait a minute and try again."
-        return render_error(error.code, description)
+        if error.code == 413:
+            megabytes = (app.config["MAX_CONTENT_LENGTH"] or 0) // (1024 * 1024)
+            return render_error(
+                413,
+                "That upload is larger than the portal accepts. "
+                f"Files can be at most {megabytes} MB.",
+            )
+        return render_error(error.code)
 
     @app.errorhandler(DomainError)
     def _domain_error(error):
         return render_error(error.status_code, error.message)
 
+    @app.errorhandler(IntegrityError)
+    def _simultaneous_change(error):
+        # Two requests raced to write the same thing (a double click, two tabs): the loser's
+        # transaction is rolled back and nothing of it is kept.
+        db.session.rollback()
+        return render_error(409)
+
     @app.errorhandler(Exception)
     def _unexpected(error):
+        db.session.rollback()
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         return render_error(500)

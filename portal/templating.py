@@ -3,9 +3,12 @@
 import re
 from datetime import datetime
 
+from flask_login import current_user
 from markupsafe import Markup, escape
 
 from portal.columns import utcnow
+from portal.extensions import db
+from portal.models import Client
 from portal.models.user import ROLE_LABELS
 
 
@@ -40,9 +43,17 @@ def ago(moment: datetime | None) -> str:
     return f"{elapsed} ago" if elapsed else ""
 
 
+def own_client() -> Client | None:
+    """The signed-in client user's organisation (from the identity map, even after a rollback)."""
+    if not current_user.is_authenticated or not current_user.is_client:
+        return None
+    return db.session.get(Client, current_user.client_id)
+
+
 def init_app(app) -> None:
     """Register the filters and globals."""
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.filters["age"] = age
     app.jinja_env.filters["ago"] = ago
     app.jinja_env.globals["role_labels"] = ROLE_LABELS
+    app.jinja_env.globals["own_client"] = own_client

@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -25,6 +25,8 @@ class VersionForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
+    # The version the reviewer was looking at: a decision never lands on one they haven't seen.
+    version_id = HiddenField()
     verdict = SelectField(
         "Decision",
         choices=[SelectChoice("", "Choose…")]

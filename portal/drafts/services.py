@@ -89,14 +89,18 @@ def versions_of(draft: Draft) -> list[Version]:
     ).all()
 
 
-def open_client_feedback(version: Version) -> list[Comment]:
-    """Unresolved client comments made on ``version``: what a new version must answer."""
+def open_client_feedback(draft: Draft) -> list[Comment]:
+    """Unresolved client comments on any version of ``draft``: what a new version must answer.
+
+    Comments left "still open" by one version come up again for the next.
+    """
     return db.session.scalars(
         select(Comment)
         .join(User, User.id == Comment.author_id)
+        .join(Version, Version.id == Comment.version_id)
         .options(joinedload(Comment.author))
         .where(
-            Comment.version_id == version.id,
+            Version.draft_id == draft.id,
             Comment.deleted_at.is_(None),
             Comment.resolved_at.is_(None),
             Comment.reply_to_id.is_(None),
@@ -129,6 +133,8 @@ def add_version(
     elif stored is None:
         raise InvalidInput("Choose a file to upload.")
     previous = latest_version(draft)
+    open_feedback = open_client_feedback(draft) if previous else []
+    check_feedback(open_feedback, feedback or {})
     version = Version(
         draft_id=draft.id,
         client_id=draft.client_id,
@@ -146,21 +152,26 @@ def add_version(
         version.page_count = stored.page_count
     db.session.add(version)
     db.session.flush()
-    if previous is not None:
-        _record_feedback(version, open_client_feedback(previous), feedback or {})
+    _record_feedback(version, open_feedback, feedback or {})
     record_event("version_added", actor=actor, subject=version, client_id=draft.client_id,
                  client_visible=True, draft_id=draft.id, number=version.number)  # fmt: skip
     return version
 
 
-def _record_feedback(version, open_comments, feedback) -> None:
+def check_feedback(open_comments: list[Comment], feedback: dict[int, tuple[str, str]]) -> None:
+    """Raise InvalidInput unless each answer is a known status and each decline has a reason."""
     for comment in open_comments:
         status, reason = feedback.get(comment.id, (FeedbackStatus.OPEN, ""))
         if status not in set(FeedbackStatus):
             raise InvalidInput("Say for each comment whether it was addressed, declined or open.")
-        reason = reason.strip()
-        if status == FeedbackStatus.DECLINED and not reason:
+        if status == FeedbackStatus.DECLINED and not reason.strip():
             raise InvalidInput("Give the client a reason for each comment you decline.")
+
+
+def _record_feedback(version, open_comments, feedback) -> None:
+    for comment in open_comments:
+        status, reason = feedback.get(comment.id, (FeedbackStatus.OPEN, ""))
+        reason = reason.strip()
         db.session.add(
             FeedbackItem(version_id=version.id, comment_id=comment.id, status=status, reason=reason)
         )

@@ -71,28 +71,29 @@ def new_version(slug, draft_id):
     client = access.get_client_or_404(current_user, slug)
     draft = access.get_draft_or_404(client, draft_id)
     access.require(access.can_work_on(current_user, client))
-    previous = services.latest_version(draft)
-    open_feedback = services.open_client_feedback(previous) if previous else []
-    form = VersionForm()
-    if request.method == "GET" and previous is not None:
-        form.body.data = previous.body
+    form, status = VersionForm(), 200
+    if request.method == "GET":
+        previous = services.latest_version(draft)
+        form.body.data = previous.body if previous else ""
     if form.validate_on_submit():
         try:
-            version = _save_version(draft, form, open_feedback)
+            version = _save_version(draft, form, services.open_client_feedback(draft))
         except DomainError as error:
             db.session.rollback()
             error.attach_to(form, "file" if draft.kind != DraftKind.COPY else "body")
+            status = error.status_code
         else:
             db.session.commit()
             flash(f"Version {version.number} is up for review.", "success")
-            return redirect(url_for(".show", slug=slug, draft_id=draft.id))
-    status = 422 if form.errors else 200
+            return redirect(url_for(".show", slug=slug, draft_id=draft_id))
+    status = status if status != 200 else (422 if form.errors else 200)
+    draft = access.get_draft_or_404(client, draft_id)
     return render_template(
         "drafts/new_version.html",
         client=client,
         draft=draft,
-        previous=previous,
-        open_feedback=open_feedback,
+        previous=services.latest_version(draft),
+        open_feedback=services.open_client_feedback(draft),
         form=form,
         statuses=list(FeedbackStatus),
     ), status
@@ -106,6 +107,8 @@ def _save_version(draft, form, open_feedback):
         )
         for comment in open_feedback
     }
+    # Checked before the file is stored, so a refused version leaves no file behind.
+    services.check_feedback(open_feedback, feedback)
     stored = None
     if draft.kind != DraftKind.COPY:
         upload = form.file.data
@@ -148,21 +151,21 @@ def decide(slug, draft_id):
     draft = access.get_draft_or_404(client, draft_id)
     access.require(access.can_decide(current_user, client))
     form = DecisionForm()
-    version = services.latest_version(draft)
-    if version is None:
-        abort(404)
+    status = 200
     if form.validate_on_submit():
         try:
+            version = _version_decided_on(client, draft, form.version_id.data)
             services.record_decision(current_user, version, form.verdict.data, form.note.data)
         except DomainError as error:
             db.session.rollback()
             error.attach_to(form, "note")
+            status = error.status_code
         else:
             db.session.commit()
             if not (htmx and not htmx.boosted):
                 flash("Thanks, your decision is recorded.", "success")
                 return redirect(url_for(".show", slug=slug, draft_id=draft.id))
-    status = 422 if form.errors else 200
+    status = status if status != 200 else (422 if form.errors else 200)
     if htmx and not htmx.boosted:
         page = draft_page(current_user, client, draft, None)
         return render_template(
@@ -171,6 +174,15 @@ def decide(slug, draft_id):
     return render_draft_page(
         client, draft, None, comment_form=CommentForm(), decision_form=form
     ), status
+
+
+def _version_decided_on(client, draft, version_id: str | None):
+    if not (version_id or "").isdigit():
+        raise InvalidInput("Reload the page: it didn't say which version you decided on.")
+    version = access.get_version_or_404(client, int(version_id))
+    if version.draft_id != draft.id:
+        abort(404)
+    return version
 
 
 def _send_version_file(slug, version_id, as_attachment):

@@ -139,12 +139,9 @@ def post_comment(
     )
     db.session.add(comment)
     db.session.flush()
-    for user_id in mentioned_ids:
-        db.session.add(Mention(comment_id=comment.id, user_id=user_id))
+    _add_mentions(comment, thread, mentioned_ids)
     thread.last_comment_at = now
     follow(actor, thread)
-    for user_id in mentioned_ids:
-        follow(db.session.get(User, user_id), thread)
     mark_read(actor, thread, comment.id)
     record_event("comment_posted", actor=actor, subject=comment, client_id=thread.client_id,
                  client_visible=not internal, thread_id=thread.id)  # fmt: skip
@@ -189,7 +186,8 @@ def edit_comment(actor: User, comment: Comment, body: str, revision: int) -> Non
     body = _clean_body(body)
     thread = db.session.get(Thread, comment.thread_id)
     comment.body = body
-    comment.body_html, _ = _render(body, thread, actor, comment.internal)
+    comment.body_html, mentioned_ids = _render(body, thread, actor, comment.internal)
+    _add_mentions(comment, thread, mentioned_ids)
     comment.revision += 1
     comment.edited_at = utcnow()
 
@@ -226,15 +224,20 @@ def promote_note(actor: User, comment: Comment) -> None:
     comment.promoted_at = utcnow()
     comment.revision += 1
     comment.body_html, mentioned_ids = _render(comment.body, thread, actor, False)
-    for user_id in mentioned_ids - _mentioned_ids(comment):
-        db.session.add(Mention(comment_id=comment.id, user_id=user_id))
+    _add_mentions(comment, thread, mentioned_ids)
     thread.last_comment_at = comment.promoted_at
     record_event("note_promoted", actor=actor, subject=comment, client_id=comment.client_id,
                  client_visible=True, thread_id=thread.id)  # fmt: skip
 
 
-def _mentioned_ids(comment: Comment) -> set[int]:
-    return set(db.session.scalars(select(Mention.user_id).where(Mention.comment_id == comment.id)))
+def _add_mentions(comment: Comment, thread: Thread, user_ids: set[int]) -> None:
+    """Record the people ``comment`` newly mentions; they follow the thread from now on."""
+    already = set(
+        db.session.scalars(select(Mention.user_id).where(Mention.comment_id == comment.id))
+    )
+    for user_id in user_ids - already:
+        db.session.add(Mention(comment_id=comment.id, user_id=user_id))
+        follow(db.session.get(User, user_id), thread)
 
 
 def start_thread(

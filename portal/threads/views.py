@@ -177,8 +177,7 @@ def edit(slug, comment_id):
             revision = int(form.revision.data or 0)
             services.edit_comment(current_user, comment, form.body.data, revision)
         except Conflict as error:
-            db.session.rollback()
-            db.session.refresh(comment)
+            db.session.expire(comment)
             form.revision.data = comment.revision
             form.body.errors.append(
                 f"{error.message} Your text is kept below; the current one is shown above it."

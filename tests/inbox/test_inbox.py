@@ -1,0 +1,187 @@
+""" "Waiting on you": each list fills when something needs the person and empties when done."""
+
+import re
+
+import pytest
+
+from portal.drafts import services as draft_services
+from tests.drafts.helpers import browser_for, comment_fields, decide, text_of
+from tests.factories import make_comment, make_draft, make_project, make_thread, make_version
+
+SECTIONS = {
+    "decide": "Versions to decide",
+    "waiting": "Clients waiting on the agency",
+    "revise": "Drafts to revise",
+    "questions": "Questions for you",
+    "unread": "Unread threads",
+}
+
+
+def inbox_of(browser) -> str:
+    response = browser.get("/inbox")
+    assert response.status_code == 200
+    return text_of(response)
+
+
+def section(html: str, name: str) -> str | None:
+    """The HTML of one inbox section, or None when the inbox doesn't show it."""
+    match = re.search(
+        rf'<section aria-labelledby="{name}-title" class="inbox-section">(.*?)</section>',
+        html,
+        flags=re.S,
+    )
+    if match:
+        assert SECTIONS[name] in match.group(1)
+    return match.group(1) if match else None
+
+
+def entries(html: str, name: str) -> list[str]:
+    """The entries of a section as plain text, in order; empty when the section is absent."""
+    body = section(html, name)
+    if body is None:
+        return []
+    items = re.findall(r"<li>(.*?)</li>", body, flags=re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", item).split()) for item in items]
+
+
+@pytest.fixture
+def reviewer(new_browser, account):
+    return browser_for(new_browser, account.reviewer)
+
+
+@pytest.fixture
+def writer(new_browser, account):
+    return browser_for(new_browser, account.writer)
+
+
+@pytest.fixture
+def draft(app, account):
+    """A copy draft with one version waiting for the client."""
+    with app.app_context():
+        draft = make_draft(account.project, account.writer, title="Homepage intro")
+        make_version(draft, account.writer, body="Roasted in small batches in Leeds.")
+        return draft
+
+
+# --- clients -------------------------------------------------------------------------------
+
+
+def test_a_version_waits_for_the_clients_decision_until_they_decide(account, draft, reviewer):
+    (entry,) = entries(inbox_of(reviewer), "decide")
+    assert entry.startswith("Homepage intro , version 1 · waiting")
+
+    decide(reviewer, account, draft, "approved")
+    html = inbox_of(reviewer)
+    assert section(html, "decide") is None
+    assert "Homepage intro" not in html
+
+
+def test_a_question_for_the_client_waits_until_they_have_read_it(app, account, draft, reviewer):
+    with app.app_context():
+        thread = draft_services.draft_thread(draft)
+        question = make_comment(thread, account.writer, "@hannah is Leeds the right city?")
+
+    (entry,) = entries(inbox_of(reviewer), "questions")
+    assert "Homepage intro" in entry and "Dana Writer" in entry
+    assert "@hannah is Leeds the right city?" in entry
+
+    response = reviewer.post(account.thread_url(thread, "/read"), data={"up_to": question.id})
+    assert response.status_code == 302
+    assert section(inbox_of(reviewer), "questions") is None
+
+
+def test_an_empty_inbox_says_nothing_is_waiting(account, reviewer, writer):
+    assert "Nothing is waiting on you." in inbox_of(reviewer)
+    assert "Nothing is waiting on you." in inbox_of(writer)
+
+
+# --- staff ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_questions(app, account):
+    """Two client questions in two threads; the first is the older."""
+    with app.app_context():
+        first = make_thread(
+            account.client,
+            account.reviewer,
+            project=account.project,
+            title="Launch date",
+            body="When do we launch?",
+        )
+        second = make_thread(
+            account.client,
+            account.second_reviewer,
+            project=account.project,
+            title="Budget",
+            body="Can we add a video?",
+        )
+    return first, second
+
+
+def test_client_comments_without_a_staff_answer_wait_oldest_first(account, two_questions, writer):
+    waiting = entries(inbox_of(writer), "waiting")
+    assert [entry.split(" · ")[0] for entry in waiting] == ["Launch date", "Budget"]
+    assert "Hannah Client (Northwind)" in waiting[0]
+    assert "When do we launch?" in waiting[0]
+    assert "Omar Client (Northwind)" in waiting[1]
+
+
+def test_a_staff_answer_takes_the_client_comment_off_the_waiting_list(
+    account, two_questions, writer
+):
+    first, _ = two_questions
+    writer.post(account.thread_url(first, "/comments"), data=comment_fields("Early April."))
+    waiting = entries(inbox_of(writer), "waiting")
+    assert [entry.split(" · ")[0] for entry in waiting] == ["Budget"]
+
+
+def test_a_staff_only_note_does_not_take_it_off_the_waiting_list(account, two_questions, writer):
+    first, _ = two_questions
+    writer.post(
+        account.thread_url(first, "/comments"),
+        data=comment_fields("Ask the roaster.", internal="y"),
+    )
+    waiting = entries(inbox_of(writer), "waiting")
+    assert [entry.split(" · ")[0] for entry in waiting] == ["Launch date", "Budget"]
+
+
+def test_staff_only_see_clients_they_serve_waiting(app, account, new_browser, writer):
+    with app.app_context():
+        south_project = make_project(account.other_client)
+        make_thread(
+            account.other_client,
+            account.other_reviewer,
+            project=south_project,
+            title="Southern question",
+            body="Anyone there?",
+        )
+
+    assert "Southern question" not in inbox_of(writer)
+    south_staff = browser_for(new_browser, account.other_staff)
+    assert [e.split(" · ")[0] for e in entries(inbox_of(south_staff), "waiting")] == [
+        "Southern question"
+    ]
+
+
+def test_unread_threads_are_listed_with_how_many_comments_are_new(
+    app, account, two_questions, writer, reviewer
+):
+    first, _ = two_questions
+    writer.post(account.thread_url(first, "/comments"), data=comment_fields("Early April."))
+    reviewer.post(account.thread_url(first, "/comments"), data=comment_fields("Great."))
+    reviewer.post(account.thread_url(first, "/comments"), data=comment_fields("And the video?"))
+
+    html = inbox_of(writer)
+    assert entries(html, "unread") == ["Launch date · 2 new"]
+    assert re.search(r'Unread threads <span class="count">1</span>', html)
+
+    last = re.findall(r'id="comment-(\d+)"', text_of(writer.get(account.thread_url(first))))[-1]
+    writer.post(account.thread_url(first, "/read"), data={"up_to": last})
+    assert section(inbox_of(writer), "unread") is None
+
+
+def test_a_draft_with_changes_requested_waits_on_its_maker(account, draft, reviewer, writer):
+    decide(reviewer, account, draft, "changes_requested", "Name the farm.")
+    (entry,) = entries(inbox_of(writer), "revise")
+    assert entry.startswith("Homepage intro · changes requested")
