@@ -327,6 +327,17 @@ def test_the_client_sees_what_the_new_version_did_with_their_feedback(
     }
 
 
+def test_feedback_left_open_comes_up_again_for_the_next_version(account, commented_draft, maker):
+    draft, shorter, spelling = commented_draft
+    response = post_version(
+        maker, account, draft, "Roasted in Leeds.", **{f"feedback-{shorter.id}": "addressed"}
+    )
+    assert response.status_code == 302
+    checklist = text_of(maker.get(account.draft_url(draft, "/versions/new")))
+    assert f'name="feedback-{spelling.id}"' in checklist
+    assert f'name="feedback-{shorter.id}"' not in checklist
+
+
 # --- comparing versions --------------------------------------------------------------------
 
 

@@ -183,6 +183,17 @@ def test_mentioning_a_team_member_by_handle_reaches_them(app, account, thread, r
     )
 
 
+def test_a_mention_added_by_an_edit_reaches_the_person(app, account, thread, reviewer):
+    post(reviewer, account, thread, "Can the logo be bigger?")
+    comment = comments_in(app, thread)[-1]
+    response = reviewer.post(
+        account.comment_url(comment, "edit"),
+        data={"body": "@mateo can the logo be bigger?", "revision": comment.revision},
+    )
+    assert response.status_code == 302
+    assert mentioned(app, comment) == {account.designer.id}
+
+
 def test_mentioning_a_role_reaches_whoever_holds_it_on_the_team(app, account, thread, reviewer):
     post(reviewer, account, thread, "Question for the @copywriter: is it British English?")
     comment = comments_in(app, thread)[-1]
