@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := portal
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install lint services browser test-sqlite test-postgres clean
+.PHONY: run stack test install lint services browser test-sqlite test-postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,13 @@ run: install
 
 services:
 	bash .ci/ensure-services
+
+# The full stack (web, rq worker, the one scheduler) on the local Redis, with honcho.
+stack: install services
+	$(BIN)/python -m pip install --quiet "honcho>=2,<3"
+	$(BIN)/flask db upgrade
+	$(BIN)/flask portal load-demo
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(BIN)/honcho start
 
 # Debian's Chromium for the browser tests; Playwright drives it (no browser download).
 browser:

@@ -46,6 +46,7 @@ def create_app(overrides: dict | None = None, environ=None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.account.views import bp as account_bp
+    from portal.account.views import unsubscribe_bp
     from portal.admin.views import bp as admin_bp
     from portal.auth.views import bp as auth_bp
     from portal.clients.views import bp as clients_bp
@@ -65,6 +66,7 @@ def _register_blueprints(app: Flask) -> None:
         inbox_bp,
         invitations_bp,
         threads_bp,
+        unsubscribe_bp,
     ):
         app.register_blueprint(blueprint)
 

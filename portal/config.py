@@ -106,6 +106,10 @@ def load_config(instance_path: str, environ=None) -> dict:
         "MAIL_USE_TLS": environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes"),
         "MAIL_FROM": environ.get("MAIL_FROM", "Portal <portal@localhost>"),
         "PROXY_FIX_X_FOR": _int(environ, "PROXY_FIX_X_FOR", 0),
+        # Comments wait this long before a notification, so a burst makes one e-mail.
+        "NOTIFY_DELAY_SECONDS": _int(environ, "NOTIFY_DELAY_SECONDS", 180),
+        # A pending e-mail not delivered by then is re-enqueued by the outbox sweep.
+        "OUTBOX_GRACE_SECONDS": _int(environ, "OUTBOX_GRACE_SECONDS", 120),
     }
 
 

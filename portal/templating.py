@@ -10,6 +10,7 @@ from portal.columns import utcnow
 from portal.extensions import db
 from portal.models import Client
 from portal.models.user import ROLE_LABELS
+from portal.threads.subscriptions import follow_level
 
 
 def paragraphs(text: str) -> Markup:
@@ -57,3 +58,4 @@ def init_app(app) -> None:
     app.jinja_env.filters["ago"] = ago
     app.jinja_env.globals["role_labels"] = ROLE_LABELS
     app.jinja_env.globals["own_client"] = own_client
+    app.jinja_env.globals["follow_level"] = follow_level

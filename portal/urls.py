@@ -2,13 +2,27 @@
 
 from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 
 
 def public_url(endpoint: str, **values) -> str:
     """An absolute link for e-mails, on ``PUBLIC_URL``: never on the request's Host header,
-    which a client controls."""
-    return current_app.config["PUBLIC_URL"] + url_for(endpoint, **values)
+    which a client controls. Works in jobs too, where there is no request."""
+    if has_request_context():
+        return current_app.config["PUBLIC_URL"] + url_for(endpoint, **values)
+    with current_app.test_request_context():
+        return current_app.config["PUBLIC_URL"] + url_for(endpoint, **values)
+
+
+def thread_location(thread, client_slug: str, comment_id: int | None = None) -> tuple[str, dict]:
+    """The endpoint and values of the page a thread is read on, at one of its comments.
+
+    A draft's discussion lives on the draft's page; other threads have their own.
+    """
+    anchor = {"_anchor": f"comment-{comment_id}"} if comment_id else {}
+    if thread.draft_id is not None and thread.kind == "draft":
+        return "drafts.show", {"slug": client_slug, "draft_id": thread.draft_id, **anchor}
+    return "threads.show", {"slug": client_slug, "thread_id": thread.id, **anchor}
 
 
 def safe_next_url(target: str | None) -> str | None:

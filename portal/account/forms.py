@@ -5,7 +5,9 @@ from zoneinfo import available_timezones
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, Optional
+
+from portal.models import EmailFrequency
 
 TIMEZONES = sorted(available_timezones() - {"localtime", "Factory"})
 
@@ -13,3 +15,27 @@ TIMEZONES = sorted(available_timezones() - {"localtime", "Factory"})
 class ProfileForm(FlaskForm):
     name = StringField("Name", validators=[InputRequired(), Length(max=120)])
     timezone = SelectField("Time zone", choices=[SelectChoice(zone) for zone in TIMEZONES])
+
+
+HOURS = [SelectChoice(str(hour), f"{hour:02d}:00") for hour in range(24)]
+WEEKDAYS = [
+    SelectChoice(str(n), day)
+    for n, day in enumerate(
+        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    )
+]
+
+
+class EmailPreferencesForm(FlaskForm):
+    email_frequency = SelectField(
+        "E-mail me",
+        choices=[SelectChoice(f.value, f.label) for f in EmailFrequency],
+    )
+    digest_hour = SelectField("Digest arrives at", choices=HOURS, coerce=int)
+    digest_weekday = SelectField("Weekly digest on", choices=WEEKDAYS, coerce=int)
+    quiet_from = SelectField(
+        "Quiet from", choices=[SelectChoice("", "No quiet hours"), *HOURS], validators=[Optional()]
+    )
+    quiet_until = SelectField(
+        "Quiet until", choices=[SelectChoice("", "—"), *HOURS], validators=[Optional()]
+    )

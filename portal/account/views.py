@@ -1,16 +1,22 @@
 """A person's own account: name, time zone and password."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
-from portal.account.forms import ProfileForm
+from portal.account.forms import EmailPreferencesForm, ProfileForm
 from portal.auth.forms import ChangePasswordForm
 from portal.auth.services import change_password, start_session
+from portal.digests.services import preview_digest
 from portal.errors import InvalidInput
-from portal.extensions import db
+from portal.extensions import csrf, db
+from portal.models import EmailFrequency, User
+from portal.notifications.preferences import user_id_from_token
 from portal.ratelimits import guarded
 
 bp = Blueprint("account", __name__, url_prefix="/account")
+# One-click unsubscribe sits outside /account: it works without signing in.
+unsubscribe_bp = Blueprint("unsubscribe", __name__)
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -46,3 +52,58 @@ def password():
             flash("Your password is changed. Other devices are signed out.", "success")
             return redirect(url_for(".profile"))
     return render_template("account/password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/notifications", methods=["GET", "POST"])
+@login_required
+def notifications():
+    """Choose how often e-mail comes, when the digest arrives, and the quiet hours."""
+    user = current_user._get_current_object()
+    form = EmailPreferencesForm(obj=user)
+    if request.method == "GET":
+        form.quiet_from.data = "" if user.quiet_from is None else str(user.quiet_from)
+        form.quiet_until.data = "" if user.quiet_until is None else str(user.quiet_until)
+    if form.validate_on_submit():
+        user.email_frequency = form.email_frequency.data
+        user.digest_hour = form.digest_hour.data
+        user.digest_weekday = form.digest_weekday.data
+        user.quiet_from = int(form.quiet_from.data) if form.quiet_from.data else None
+        user.quiet_until = int(form.quiet_until.data) if form.quiet_until.data else None
+        db.session.commit()
+        flash("Your e-mail preferences are saved.", "success")
+        return redirect(url_for(".notifications"))
+    status = 422 if form.errors else 200
+    return render_template("account/notifications.html", form=form), status
+
+
+@bp.get("/digest")
+@login_required
+def digest_preview():
+    """What your next digest will contain, if it went out now."""
+    return render_template("account/digest_preview.html", digest=preview_digest(current_user))
+
+
+@unsubscribe_bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt
+def unsubscribe(token):
+    """Turn all Portal e-mail off from a link in an e-mail.
+
+    GET asks for confirmation (mail scanners open links); POST turns it off, including the
+    RFC 8058 one-click POST that mail clients send, which carries no CSRF token: the signed
+    token in the URL is the proof.
+    """
+    user_id = user_id_from_token(token, _email_of)
+    if user_id is None:
+        abort(404)
+    user = db.session.get(User, user_id)
+    if request.method == "POST":
+        user.email_frequency = EmailFrequency.OFF
+        db.session.commit()
+        return render_template("account/unsubscribed.html", user=user)
+    return render_template("account/unsubscribe.html", user=user, token=token)
+
+
+def _email_of(user_id) -> str | None:
+    if not isinstance(user_id, int):
+        return None
+    return db.session.scalar(select(User.email).where(User.id == user_id))

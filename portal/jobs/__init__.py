@@ -4,10 +4,14 @@
 that asked for it commits (a rollback drops it). After the commit the job goes to rq when
 ``REDIS_URL`` is set, or runs inline in this process (the embedded mode). Jobs take ids, never
 ORM objects, and run in an app context given by the worker.
+
+Delayed jobs (batched notifications) need rq's scheduler; inline they are left to the
+periodic sweeps, which ``flask jobs tick`` runs on demand.
 """
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import event
@@ -27,13 +31,14 @@ class QueuedJob:
     func: object
     args: tuple
     queue: str
+    delay: timedelta | None
 
 
-def enqueue(func, *args, queue: str = "default") -> None:
-    """Run ``func(*args)`` as a job once the current transaction commits."""
+def enqueue(func, *args, queue: str = "default", delay: timedelta | None = None) -> None:
+    """Run ``func(*args)`` as a job once the current transaction commits (``delay`` later)."""
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}")
-    db.session.info.setdefault(_PENDING, []).append(QueuedJob(func, args, queue))
+    db.session.info.setdefault(_PENDING, []).append(QueuedJob(func, args, queue, delay))
 
 
 @event.listens_for(Session, "after_commit")
@@ -58,7 +63,7 @@ def dispatch_ready() -> None:
     for job in ready:
         if current_app.config["REDIS_URL"]:
             _push_to_rq(job)
-        else:
+        elif job.delay is None:
             _run_inline(job)
 
 
@@ -66,9 +71,13 @@ def _push_to_rq(job: QueuedJob) -> None:
     from portal.jobs.queue import get_queue
 
     try:
-        get_queue(job.queue).enqueue(job.func, *job.args)
+        queue = get_queue(job.queue)
+        if job.delay is None:
+            queue.enqueue(job.func, *job.args)
+        else:
+            queue.enqueue_in(job.delay, job.func, *job.args)
     except Exception:
-        log.exception("could not enqueue %s%r; it will be swept up later", job.func, job.args)
+        log.exception("could not enqueue %s%r; the sweeps will find it", job.func, job.args)
 
 
 def _run_inline(job: QueuedJob) -> None:
@@ -82,7 +91,10 @@ def _run_inline(job: QueuedJob) -> None:
 
 
 def init_app(app) -> None:
-    """Dispatch committed jobs at the end of every request."""
+    """Dispatch committed jobs at the end of every request; add the ``flask jobs`` commands."""
+    from portal.jobs.cli import jobs_cli
+
+    app.cli.add_command(jobs_cli)
 
     @app.after_request
     def _dispatch_after_request(response):

@@ -5,12 +5,19 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.jobs import enqueue
-from portal.mail.delivery import deliver_email
-from portal.models import EmailMessage, User
+from portal.mail.delivery import deliver_email, grace
+from portal.models import EmailMessage, User, utcnow
 
 
 def queue_email(
-    *, to: str, subject: str, template: str, dedupe_key: str, user: User | None = None, **context
+    *,
+    to: str,
+    subject: str,
+    template: str,
+    dedupe_key: str,
+    user: User | None = None,
+    unsubscribe_url: str | None = None,
+    **context,
 ) -> EmailMessage:
     """Write a message rendered from ``templates/email/<template>.txt`` (and ``.html``).
 
@@ -21,7 +28,7 @@ def queue_email(
     if existing is not None:
         return existing
     subject = " ".join(subject.split())  # no line breaks from names into a header
-    context.update(subject=subject, recipient=user)
+    context.update(subject=subject, recipient=user, unsubscribe_url=unsubscribe_url)
     message = EmailMessage(
         dedupe_key=dedupe_key,
         to_address=to,
@@ -29,6 +36,8 @@ def queue_email(
         subject=subject,
         text_body=render_template(f"email/{template}.txt", **context),
         html_body=render_template(f"email/{template}.html", **context),
+        unsubscribe_url=unsubscribe_url,
+        next_attempt_at=utcnow() + grace(),
     )
     db.session.add(message)
     db.session.flush()

@@ -2,6 +2,7 @@
 
 from portal.columns import utcnow
 from portal.models.client import Assignment, Client
+from portal.models.digest import DigestRun
 from portal.models.draft import Decision, Draft, DraftKind, Verdict, Version
 from portal.models.email import EmailMessage, EmailStatus
 from portal.models.event import Event
@@ -18,7 +19,14 @@ from portal.models.thread import (
     ThreadParticipant,
 )
 from portal.models.token import Invitation, PasswordReset
-from portal.models.user import ClientRole, StaffRole, User, UserKind, fold_email
+from portal.models.user import (
+    ClientRole,
+    EmailFrequency,
+    StaffRole,
+    User,
+    UserKind,
+    fold_email,
+)
 
 __all__ = [
     "Assignment",
@@ -26,8 +34,10 @@ __all__ = [
     "ClientRole",
     "Comment",
     "Decision",
+    "DigestRun",
     "Draft",
     "DraftKind",
+    "EmailFrequency",
     "EmailMessage",
     "EmailStatus",
     "Event",

@@ -67,6 +67,10 @@ class Version(db.Model):
     height: Mapped[int | None]
     page_count: Mapped[int | None]
     note: Mapped[str] = mapped_column(Text, default="")
+    # Measured and previewed by a job after upload; until then pages show a placeholder.
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    thumbnail_hash: Mapped[str | None] = mapped_column(String(64))
+    processing_error: Mapped[str | None] = mapped_column(String(255))
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

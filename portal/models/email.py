@@ -33,5 +33,10 @@ class EmailMessage(db.Model):
     status: Mapped[str] = mapped_column(String(16), default=EmailStatus.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # When the sweep should (re)try a message still pending: shortly after it was written, in
+    # case its delivery job was lost, and later after each failure, backing off.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Set on digests and notifications: where one click turns e-mail off (RFC 8058).
+    unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -11,6 +11,22 @@ from portal.columns import UTCDateTime, utcnow
 from portal.extensions import db
 
 
+class EmailFrequency(StrEnum):
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    OFF = "off"
+
+    @property
+    def label(self) -> str:
+        return {
+            "immediate": "As it happens (and a daily digest)",
+            "daily": "A daily digest (mentions as they happen)",
+            "weekly": "A weekly digest (mentions as they happen)",
+            "off": "No e-mail at all",
+        }[self.value]
+
+
 class UserKind(StrEnum):
     STAFF = "staff"
     CLIENT = "client"
@@ -83,6 +99,13 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # E-mail preferences: how often (immediate, daily, weekly, off), when (local hour and,
+    # for weekly, weekday 0 = Monday), and the local hours to keep quiet.
+    email_frequency: Mapped[str] = mapped_column(String(16), default="daily")
+    digest_hour: Mapped[int] = mapped_column(default=8)
+    digest_weekday: Mapped[int] = mapped_column(default=0)
+    quiet_from: Mapped[int | None]
+    quiet_until: Mapped[int | None]
 
     client = relationship("Client", foreign_keys=[client_id], lazy="raise")
 

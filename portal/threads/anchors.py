@@ -45,7 +45,10 @@ def validate_anchor(raw: dict, kind: DraftKind, version: Version) -> dict:
         }
     if anchor_type == "page" and version.is_pdf:
         page = _whole(raw.get("page"), "page")
-        if not 1 <= page <= (version.page_count or 1):
+        if page < 1:
+            raise InvalidInput("Pages are numbered from 1.")
+        # Until the PDF's pages are counted (a job does it), any page is taken on trust.
+        if version.page_count is not None and page > version.page_count:
             raise InvalidInput(f"This PDF has {version.page_count} pages.")
         return {"type": "page", "page": page}
     raise InvalidInput("That kind of pointer doesn't fit this draft.")

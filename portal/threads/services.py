@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from portal import access
@@ -18,7 +18,6 @@ from portal.models import (
     Mention,
     Project,
     StaffRole,
-    Subscription,
     Thread,
     ThreadKind,
     ThreadParticipant,
@@ -26,8 +25,10 @@ from portal.models import (
     Version,
     utcnow,
 )
+from portal.notifications.services import notify_followers
 from portal.threads.anchors import validate_anchor
 from portal.threads.markdown import mentioned_handles, render_markdown
+from portal.threads.subscriptions import follow, mark_read
 
 MAX_COMMENT_LENGTH = 20_000
 PAGE_SIZE = 50
@@ -142,37 +143,11 @@ def post_comment(
     _add_mentions(comment, thread, mentioned_ids)
     thread.last_comment_at = now
     follow(actor, thread)
+    notify_followers(comment, mentioned_ids)
     mark_read(actor, thread, comment.id)
     record_event("comment_posted", actor=actor, subject=comment, client_id=thread.client_id,
                  client_visible=not internal, thread_id=thread.id)  # fmt: skip
     return comment
-
-
-def follow(user: User, thread: Thread) -> Subscription:
-    """The user's subscription to ``thread``, made (watching) if they had none."""
-    subscription = db.session.scalar(
-        select(Subscription).where(
-            Subscription.thread_id == thread.id, Subscription.user_id == user.id
-        )
-    )
-    if subscription is None:
-        subscription = Subscription(thread_id=thread.id, user_id=user.id)
-        db.session.add(subscription)
-        db.session.flush()
-    return subscription
-
-
-def mark_read(user: User, thread: Thread, up_to_comment_id: int) -> None:
-    """Record that ``user`` has read ``thread`` up to that comment (never backwards)."""
-    subscription = follow(user, thread)
-    db.session.execute(
-        update(Subscription)
-        .where(
-            Subscription.id == subscription.id,
-            Subscription.last_read_comment_id < up_to_comment_id,
-        )
-        .values(last_read_comment_id=up_to_comment_id)
-    )
 
 
 def edit_comment(actor: User, comment: Comment, body: str, revision: int) -> None:

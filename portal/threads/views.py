@@ -14,6 +14,8 @@ from portal.extensions import db, htmx
 from portal.models import StaffRole, Thread, ThreadKind
 from portal.threads import services
 from portal.threads.forms import CommentForm, ConversationForm, EditCommentForm, ThreadForm
+from portal.threads.subscriptions import set_follow_level
+from portal.urls import thread_location
 
 bp = Blueprint("threads", __name__, url_prefix="/clients/<slug>")
 
@@ -29,10 +31,8 @@ def _pdf_pages(thread: Thread) -> int | None:
 
 def thread_url(client, thread: Thread, comment_id: int | None = None) -> str:
     """Where a thread is read: its draft's page for a draft discussion, else its own page."""
-    anchor = f"comment-{comment_id}" if comment_id else None
-    if thread.kind == ThreadKind.DRAFT:
-        return url_for("drafts.show", slug=client.slug, draft_id=thread.draft_id, _anchor=anchor)
-    return url_for(".show", slug=client.slug, thread_id=thread.id, _anchor=anchor)
+    endpoint, values = thread_location(thread, client.slug, comment_id)
+    return url_for(endpoint, **values)
 
 
 def render_thread_home(client, thread: Thread, form: CommentForm) -> str:
@@ -149,6 +149,18 @@ def read(slug, thread_id):
     db.session.commit()
     if _partial_request():
         return "", 204
+    return redirect(thread_url(client, thread))
+
+
+@bp.post("/threads/<int:thread_id>/follow")
+@login_required
+def follow(slug, thread_id):
+    """Watch the thread, hear only of mentions, or mute it."""
+    client = access.get_client_or_404(current_user, slug)
+    thread = access.get_thread_or_404(current_user, client, thread_id)
+    set_follow_level(current_user, thread, request.form.get("level", ""))
+    db.session.commit()
+    flash("Saved how you follow this conversation.", "success")
     return redirect(thread_url(client, thread))
 
 

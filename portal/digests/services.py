@@ -1,0 +1,255 @@
+"""Daily and weekly digests: what waits on each person, at their own local hour.
+
+A tick every few minutes asks, for each person, whether this period's digest is due on their
+clock and not yet claimed, and enqueues it. The job claims the (person, period) ledger row
+first (a unique pair, so a doubled or retried job finds it taken), gathers what happened in
+the window since the last digest ended, and writes the e-mail to the outbox in the same
+transaction. An empty window sends nothing.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from portal.access import visible_client_ids
+from portal.extensions import db
+from portal.inbox.services import (
+    client_comments_waiting,
+    questions_for,
+    versions_to_decide,
+)
+from portal.jobs import enqueue
+from portal.mail.outbox import queue_email
+from portal.models import (
+    Client,
+    Comment,
+    DigestRun,
+    EmailFrequency,
+    Subscription,
+    Thread,
+    User,
+    utcnow,
+)
+from portal.notifications.preferences import in_quiet_hours, local_time, unsubscribe_url
+from portal.urls import public_url, thread_location
+
+MAX_PER_SECTION = 30
+PERIOD_LENGTH = {EmailFrequency.DAILY: timedelta(days=1), EmailFrequency.WEEKLY: timedelta(days=7)}
+
+
+@dataclass(frozen=True)
+class DuePeriod:
+    key: str
+    nominal: datetime
+
+
+def due_period(user: User, now: datetime) -> DuePeriod | None:
+    """The digest period due for ``user`` at ``now`` on their clock, or None.
+
+    Daily digests fall due at their hour each local day, weekly ones at their hour on their
+    weekday; a period stays due until it is sent, so a late tick still sends it. Quiet
+    hours hold it back.
+    """
+    if not user.active or user.email_frequency not in PERIOD_LENGTH:
+        return None
+    local = local_time(user, now)
+    nominal = local.replace(hour=user.digest_hour, minute=0, second=0, microsecond=0)
+    if user.email_frequency == EmailFrequency.WEEKLY:
+        nominal -= timedelta(days=local.weekday() - user.digest_weekday)
+        year, week, _ = nominal.isocalendar()
+        key = f"weekly:{year}-W{week:02d}"
+    else:
+        key = f"daily:{nominal.date().isoformat()}"
+    if local < nominal or in_quiet_hours(user, now):
+        return None
+    return DuePeriod(key, nominal.astimezone(now.tzinfo))
+
+
+def schedule_digests(now: datetime | None = None) -> int:
+    """Enqueue every digest that is due and not yet claimed; returns how many."""
+    now = now or utcnow()
+    people = db.session.scalars(
+        select(User).where(
+            User.active.is_(True),
+            User.email_frequency.in_(list(PERIOD_LENGTH)),
+        )
+    ).all()
+    due = {user.id: period for user in people if (period := due_period(user, now))}
+    if not due:
+        return 0
+    claimed = set(
+        db.session.execute(
+            select(DigestRun.user_id, DigestRun.period).where(
+                DigestRun.user_id.in_(list(due)),
+                DigestRun.period.in_({p.key for p in due.values()}),
+            )
+        ).all()
+    )
+    queued = 0
+    for user_id, period in due.items():
+        if (user_id, period.key) not in claimed:
+            enqueue(send_digest, user_id, period.key, period.nominal.isoformat())
+            queued += 1
+    return queued
+
+
+def window_start(user: User, window_end: datetime) -> datetime:
+    """Where the person's next digest window begins: where their last one ended."""
+    last_end = db.session.scalar(
+        select(func.max(DigestRun.window_end)).where(DigestRun.user_id == user.id)
+    )
+    if last_end is not None:
+        return last_end
+    return window_end - PERIOD_LENGTH.get(user.email_frequency, timedelta(days=1))
+
+
+@dataclass
+class Digest:
+    """The sections of one digest, each a title and its items (text, link, when)."""
+
+    sections: list[tuple[str, list[dict]]] = field(default_factory=list)
+
+    @property
+    def item_count(self) -> int:
+        return sum(len(items) for _title, items in self.sections)
+
+    def add(self, title: str, items: list[dict]) -> None:
+        if items:
+            self.sections.append((title, items))
+
+
+def build_digest(user: User, start: datetime, end: datetime) -> Digest:
+    """What ``user`` should hear about from the window [start, end): only what they may see
+    and have not read. Clients first get what waits on them; staff, the clients waiting."""
+    slugs = dict(db.session.execute(select(Client.id, Client.slug)).all())
+    digest = Digest()
+    in_window = and_(Comment.created_at >= start, Comment.created_at < end)
+    listed: set[int] = set()
+    if user.is_client:
+        version_rows = db.session.execute(versions_to_decide(user).limit(MAX_PER_SECTION)).all()
+        waiting = [
+            _version_item(version, draft, slugs)
+            for version, draft in version_rows
+            if start <= version.created_at < end
+        ]
+        questions = _comments(questions_for(user).where(in_window), slugs, listed)
+        digest.add("Waiting on you", waiting + questions)
+    else:
+        digest.add(
+            "Clients waiting on you",
+            _comments(client_comments_waiting(user).where(in_window), slugs, listed),
+        )
+        digest.add(
+            "Questions for you", _comments(questions_for(user).where(in_window), slugs, listed)
+        )
+    digest.add("New in your conversations", _comments(_replies(user, start, end), slugs, listed))
+    return digest
+
+
+def _replies(user: User, start: datetime, end: datetime):
+    """Unread comments by others in threads ``user`` follows (not muted), in the window."""
+    query = (
+        select(Comment)
+        .join(Thread, Thread.id == Comment.thread_id)
+        .join(
+            Subscription,
+            and_(Subscription.thread_id == Thread.id, Subscription.user_id == user.id),
+        )
+        .where(
+            Subscription.level != "muted",
+            Comment.author_id != user.id,
+            Comment.deleted_at.is_(None),
+            Comment.id > Subscription.last_read_comment_id,
+            Comment.created_at >= start,
+            Comment.created_at < end,
+            Thread.client_id.in_(visible_client_ids(user)),
+        )
+        .order_by(Comment.id)
+    )
+    if not user.is_staff:
+        query = query.where(Comment.internal.is_(False), Thread.internal.is_(False))
+    return query
+
+
+def _comments(query, slugs, listed: set[int]) -> list[dict]:
+    """Digest items for the comments of ``query``, skipping those already in a section."""
+    rows = db.session.scalars(
+        query.options(joinedload(Comment.author), joinedload(Comment.thread)).limit(MAX_PER_SECTION)
+    ).unique()
+    items = []
+    for comment in rows:
+        if comment.id in listed:
+            continue
+        listed.add(comment.id)
+        endpoint, values = thread_location(comment.thread, slugs[comment.client_id], comment.id)
+        items.append(
+            {
+                "title": comment.thread.title,
+                "who": comment.author.name,
+                "text": comment.body[:280],
+                "when": comment.created_at,
+                "link": public_url(endpoint, **values),
+            }
+        )
+    return items
+
+
+def _version_item(version, draft, slugs) -> dict:
+    return {
+        "title": f"{draft.title}, version {version.number}",
+        "who": None,
+        "text": "Ready for your decision"
+        + (f", due {draft.due_date.strftime('%-d %B')}" if draft.due_date else ""),
+        "when": version.created_at,
+        "link": public_url("drafts.show", slug=slugs[draft.client_id], draft_id=draft.id),
+    }
+
+
+def send_digest(user_id: int, period: str, nominal_iso: str) -> None:
+    """Claim ``user_id``'s digest for ``period`` and write it to the outbox (if not empty).
+
+    A second run for the same period finds the claim taken and does nothing.
+    """
+    user = db.session.get(User, user_id)
+    if user is None:
+        return
+    end = datetime.fromisoformat(nominal_iso)
+    start = window_start(user, end)
+    run = DigestRun(user_id=user.id, period=period, window_start=start, window_end=end)
+    db.session.add(run)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return
+    digest = build_digest(user, start, end)
+    run.item_count = digest.item_count
+    if not digest.item_count:
+        return
+    message = queue_email(
+        to=user.email,
+        user=user,
+        subject=_subject(user, digest),
+        template="digest",
+        dedupe_key=f"digest-{user.id}-{period}",
+        unsubscribe_url=unsubscribe_url(user),
+        digest=digest,
+        period=period,
+        preferences_link=public_url("account.notifications"),
+    )
+    run.email_message_id = message.id
+
+
+def _subject(user: User, digest: Digest) -> str:
+    kind = "weekly" if user.email_frequency == EmailFrequency.WEEKLY else "daily"
+    first_title = digest.sections[0][0]
+    return f"Your {kind} Portal digest: {first_title.lower()} and more"
+
+
+def preview_digest(user: User, now: datetime | None = None) -> Digest:
+    """What the person's next digest would hold if it were sent now."""
+    now = now or utcnow()
+    return build_digest(user, window_start(user, now), now)

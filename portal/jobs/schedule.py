@@ -1,0 +1,25 @@
+"""The periodic work, run by exactly one ``flask jobs scheduler`` (rq's cron) or on demand.
+
+Every periodic job is idempotent and finds its work in the database, so a missed or doubled
+run neither loses nor repeats anything.
+"""
+
+from dataclasses import dataclass
+
+from portal.digests.services import schedule_digests
+from portal.mail.delivery import sweep_outbox
+from portal.notifications.services import sweep_notifications
+
+
+@dataclass(frozen=True)
+class Periodic:
+    func: object
+    every_seconds: int
+    queue: str
+
+
+PERIODIC = (
+    Periodic(sweep_outbox, 60, "mail"),
+    Periodic(sweep_notifications, 60, "default"),
+    Periodic(schedule_digests, 300, "default"),
+)

@@ -1,0 +1,192 @@
+"""E-mail about new comments: mentions, and replies in threads a person watches.
+
+Posting a comment schedules a job per recipient a few minutes later; that job sends one
+e-mail with everything due for the person by then, so a burst of comments is one e-mail.
+What was read in the portal meanwhile is left out, and nothing is ever e-mailed twice:
+each subscription remembers the last comment e-mailed. A sweep every minute finds what a
+lost job (Redis down) would have sent.
+"""
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from portal.access import visible_client_ids
+from portal.extensions import db
+from portal.jobs import enqueue
+from portal.mail.outbox import queue_email
+from portal.models import (
+    Client,
+    Comment,
+    EmailFrequency,
+    FollowLevel,
+    Mention,
+    Subscription,
+    Thread,
+    User,
+    utcnow,
+)
+from portal.notifications.preferences import in_quiet_hours, unsubscribe_url
+from portal.threads.subscriptions import follow
+from portal.urls import public_url, thread_location
+
+MAX_ITEMS = 50
+
+
+def batching_window() -> timedelta:
+    """How long a comment waits, so that a burst of comments makes one e-mail."""
+    return timedelta(seconds=current_app.config["NOTIFY_DELAY_SECONDS"])
+
+
+def due_comments(user: User, now: datetime) -> Select:
+    """The comments ``user`` should be e-mailed about now, oldest first.
+
+    Mentions always count (unless e-mail is off); other comments by others count in threads
+    the person watches, if they asked for e-mail as it happens. Only what they may see, have
+    not read and were not e-mailed about, and older than the batching window.
+    """
+    mentioned = exists().where(Mention.comment_id == Comment.id, Mention.user_id == user.id)
+    watching = and_(
+        Subscription.level == FollowLevel.WATCHING,
+        user.email_frequency == EmailFrequency.IMMEDIATE,
+    )
+    query = (
+        select(Comment)
+        .join(Thread, Thread.id == Comment.thread_id)
+        .outerjoin(
+            Subscription,
+            and_(Subscription.thread_id == Thread.id, Subscription.user_id == user.id),
+        )
+        .options(joinedload(Comment.author), joinedload(Comment.thread))
+        .where(
+            Comment.client_id.in_(visible_client_ids(user)),
+            Comment.author_id != user.id,
+            Comment.deleted_at.is_(None),
+            Comment.created_at <= now - batching_window(),
+            Comment.id > func.coalesce(Subscription.last_read_comment_id, 0),
+            Comment.id > func.coalesce(Subscription.last_emailed_comment_id, 0),
+            or_(mentioned, watching),
+        )
+        .order_by(Comment.id)
+    )
+    if not user.is_staff:
+        query = query.where(Comment.internal.is_(False), Thread.internal.is_(False))
+    return query
+
+
+def notify_followers(comment: Comment, mentioned_ids: set[int]) -> None:
+    """After the commit, schedule the e-mail check for everyone this comment may concern."""
+    watchers = select(Subscription.user_id).where(
+        Subscription.thread_id == comment.thread_id,
+        Subscription.level == FollowLevel.WATCHING,
+        Subscription.user_id != comment.author_id,
+    )
+    for user_id in set(db.session.scalars(watchers)) | mentioned_ids:
+        enqueue(send_notifications, user_id, delay=batching_window())
+
+
+def send_notifications(user_id: int, now: datetime | None = None) -> None:
+    """E-mail ``user_id`` what is due for them in one message, or nothing if nothing is."""
+    now = now or utcnow()
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or user.email_frequency == EmailFrequency.OFF:
+        return
+    if in_quiet_hours(user, now):
+        return
+    comments = db.session.scalars(due_comments(user, now).limit(MAX_ITEMS)).unique().all()
+    if not comments:
+        return
+    slugs = dict(db.session.execute(select(Client.id, Client.slug)).all())
+    mentioned = set(
+        db.session.scalars(
+            select(Mention.comment_id).where(
+                Mention.user_id == user.id, Mention.comment_id.in_([c.id for c in comments])
+            )
+        )
+    )
+    items = [
+        {
+            "comment": comment,
+            "thread": comment.thread,
+            "mentioned": comment.id in mentioned,
+            "link": _link(comment, slugs),
+        }
+        for comment in comments
+    ]
+    newest = comments[-1].id
+    queue_email(
+        to=user.email,
+        user=user,
+        subject=_subject(items),
+        template="notification",
+        dedupe_key=f"notify-{user.id}-{newest}",
+        unsubscribe_url=unsubscribe_url(user),
+        items=items,
+    )
+    _mark_emailed(user, comments)
+
+
+def _link(comment: Comment, slugs: dict[int, str]) -> str:
+    """The deep link to ``comment`` on the page its thread is read on."""
+    endpoint, values = thread_location(comment.thread, slugs[comment.client_id], comment.id)
+    return public_url(endpoint, **values)
+
+
+def _subject(items) -> str:
+    threads = {item["thread"].id: item["thread"] for item in items}
+    if len(threads) == 1:
+        (thread,) = threads.values()
+        who = items[-1]["comment"].author.name
+        if any(item["mentioned"] for item in items):
+            return f"{who} mentioned you in “{thread.title}”"
+        return f"New in “{thread.title}”"
+    return f"{len(items)} new comments in {len(threads)} conversations"
+
+
+def _mark_emailed(user: User, comments: list[Comment]) -> None:
+    newest_by_thread: dict[int, int] = {}
+    for comment in comments:
+        newest_by_thread[comment.thread_id] = comment.id
+    for thread_id, newest in newest_by_thread.items():
+        subscription = follow(user, db.session.get(Thread, thread_id))
+        subscription.last_emailed_comment_id = max(subscription.last_emailed_comment_id, newest)
+
+
+def sweep_notifications(now: datetime | None = None) -> int:
+    """Schedule the e-mail check for everyone who may have something due; returns how many.
+
+    It errs on the side of asking: ``send_notifications`` decides exactly and sends nothing
+    twice.
+    """
+    now = now or utcnow()
+    cutoff = now - batching_window()
+    candidate = (
+        select(Subscription.user_id)
+        .join(Comment, Comment.thread_id == Subscription.thread_id)
+        .join(User, User.id == Subscription.user_id)
+        .where(
+            Comment.author_id != Subscription.user_id,
+            Comment.deleted_at.is_(None),
+            Comment.created_at <= cutoff,
+            Comment.id > Subscription.last_read_comment_id,
+            Comment.id > Subscription.last_emailed_comment_id,
+            User.active.is_(True),
+            User.email_frequency != EmailFrequency.OFF,
+            or_(
+                exists().where(
+                    Mention.comment_id == Comment.id, Mention.user_id == Subscription.user_id
+                ),
+                and_(
+                    Subscription.level == FollowLevel.WATCHING,
+                    User.email_frequency == EmailFrequency.IMMEDIATE,
+                ),
+            ),
+        )
+        .distinct()
+    )
+    user_ids = db.session.scalars(candidate).all()
+    for user_id in user_ids:
+        enqueue(send_notifications, user_id)
+    return len(user_ids)

@@ -1,0 +1,50 @@
+"""Who follows a thread, how closely, and how far they have read it."""
+
+from sqlalchemy import select, update
+
+from portal.errors import InvalidInput
+from portal.extensions import db
+from portal.models import FollowLevel, Subscription, Thread, User
+
+
+def follow(user: User, thread: Thread) -> Subscription:
+    """The user's subscription to ``thread``, made (watching) if they had none."""
+    subscription = db.session.scalar(
+        select(Subscription).where(
+            Subscription.thread_id == thread.id, Subscription.user_id == user.id
+        )
+    )
+    if subscription is None:
+        subscription = Subscription(thread_id=thread.id, user_id=user.id)
+        db.session.add(subscription)
+        db.session.flush()
+    return subscription
+
+
+def mark_read(user: User, thread: Thread, up_to_comment_id: int) -> None:
+    """Record that ``user`` has read ``thread`` up to that comment (never backwards)."""
+    subscription = follow(user, thread)
+    db.session.execute(
+        update(Subscription)
+        .where(
+            Subscription.id == subscription.id,
+            Subscription.last_read_comment_id < up_to_comment_id,
+        )
+        .values(last_read_comment_id=up_to_comment_id)
+    )
+
+
+def follow_level(user: User, thread: Thread) -> str | None:
+    """How closely ``user`` follows ``thread``, or None if they don't."""
+    return db.session.scalar(
+        select(Subscription.level).where(
+            Subscription.thread_id == thread.id, Subscription.user_id == user.id
+        )
+    )
+
+
+def set_follow_level(user: User, thread: Thread, level: str) -> None:
+    """Watch a thread, hear only of mentions, or mute it."""
+    if level not in set(FollowLevel):
+        raise InvalidInput("Choose watching, mentions only or muted.")
+    follow(user, thread).level = level
