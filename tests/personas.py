@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import pytest
 
 from portal.models import ClientRole, DraftKind, StaffRole
+from portal.notifications.preferences import unsubscribe_token
 from tests.factories import (
     assign,
     make_client,
@@ -49,6 +50,7 @@ class World:
     thread_a: object = None
     client_comment_a: object = None
     staff_note_a: object = None
+    unsubscribe_token: str = ""
 
     def person(self, persona):
         return self.people.get(persona)
@@ -97,4 +99,5 @@ def build_world(app) -> World:
             thread_a=thread_a,
             client_comment_a=make_comment(thread_a, people["client_member_a"], "When is it due?"),
             staff_note_a=make_comment(thread_a, maker, "Let's check first.", internal=True),
+            unsubscribe_token=unsubscribe_token(people["client_member_a"]),
         )

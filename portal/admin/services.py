@@ -1,11 +1,12 @@
-"""Agency-wide administration of people."""
+"""Agency-wide administration of people and of the e-mail outbox."""
 
 from sqlalchemy import func, select
 
-from portal.errors import InvalidInput
+from portal.errors import Conflict, InvalidInput
 from portal.events import record_event
 from portal.extensions import db
-from portal.models import StaffRole, User
+from portal.mail.delivery import retry_failed
+from portal.models import EmailMessage, EmailStatus, StaffRole, User
 
 
 def _other_active_admins(user: User) -> int:
@@ -61,4 +62,37 @@ def people_page(page: int, per_page: int = 50):
         page=page,
         per_page=per_page,
         error_out=False,
+    )
+
+
+def outbox_page(page: int, status: str | None = None, per_page: int = 50):
+    """One page of the e-mail outbox, newest first, of one ``status`` or of all."""
+    query = select(EmailMessage).order_by(EmailMessage.created_at.desc(), EmailMessage.id.desc())
+    if status is not None:
+        query = query.where(EmailMessage.status == status)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def outbox_counts() -> dict[str, int]:
+    """How many outbox messages there are of each status (every status, zeros included)."""
+    counts = dict.fromkeys(EmailStatus, 0)
+    rows = db.session.execute(
+        select(EmailMessage.status, func.count()).group_by(EmailMessage.status)
+    ).all()
+    counts.update({EmailStatus(status): count for status, count in rows})
+    return counts
+
+
+def retry_email(actor: User, message: EmailMessage) -> None:
+    """Give a permanently failed message a fresh set of attempts; delivery is queued on commit."""
+    if message.status != EmailStatus.FAILED:
+        raise Conflict(f"Only failed messages can be retried; this one is {message.status}.")
+    retry_failed(message)
+    record_event(
+        "email_retried",
+        actor=actor,
+        subject=message,
+        client_id=None,
+        client_visible=False,
+        to=message.to_address,
     )

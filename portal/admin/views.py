@@ -1,10 +1,20 @@
-"""Admin pages: clients, account teams, people and staff invitations."""
+"""Admin pages: clients, account teams, people, staff invitations, the outbox and the jobs."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from portal import access
 from portal.access import admin_required
+from portal.admin import jobs as admin_jobs
 from portal.admin import services
 from portal.admin.forms import AssignForm, AssignmentForm, ClientForm, RoleForm
 from portal.clients import services as client_services
@@ -12,7 +22,7 @@ from portal.errors import DomainError
 from portal.extensions import db, htmx
 from portal.invitations import services as invitation_services
 from portal.invitations.forms import staff_invite_form
-from portal.models import Client, User
+from portal.models import Client, EmailMessage, EmailStatus, User
 from portal.models.user import ROLE_LABELS
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -235,3 +245,82 @@ def invite_staff():
     return render_template(
         "admin/invite_staff.html", form=form, pending=invitation_services.pending_invitations(None)
     ), status
+
+
+def _outbox_status() -> str | None:
+    """The ``?status=`` filter, if any; an unknown status is a bad request."""
+    status = request.args.get("status") or None
+    if status is not None and status not in set(EmailStatus):
+        abort(400)
+    return status
+
+
+def _outbox_page(status=200):
+    filter_status = _outbox_status()
+    page = request.args.get("page", 1, type=int)
+    return render_template(
+        "admin/outbox.html",
+        messages=services.outbox_page(page, filter_status),
+        counts=services.outbox_counts(),
+        filter_status=filter_status,
+        mail_server=current_app.config["MAIL_SERVER"],
+    ), status
+
+
+@bp.get("/outbox")
+@admin_required
+def outbox():
+    """Every e-mail the portal wrote, newest first, with a retry for permanent failures."""
+    return _outbox_page()
+
+
+@bp.post("/outbox/<int:message_id>/retry")
+@admin_required
+def retry_email(message_id):
+    """Give a failed message a fresh set of delivery attempts."""
+    message = db.session.get(EmailMessage, message_id)
+    if message is None:
+        abort(404)
+    try:
+        services.retry_email(current_user, message)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _outbox_page(error.status_code)
+    db.session.commit()
+    flash(f"Trying again to deliver “{message.subject}” to {message.to_address}.", "success")
+    return redirect(
+        url_for(".outbox", status=_outbox_status(), page=request.args.get("page", 1, type=int))
+    )
+
+
+@bp.get("/jobs")
+@admin_required
+def jobs():
+    """Queue lengths, workers and failed jobs; in the embedded mode, the outbox by status."""
+    if not current_app.config["REDIS_URL"]:
+        return render_template("admin/jobs.html", embedded=True, counts=services.outbox_counts())
+    try:
+        overview, unreachable = admin_jobs.overview(), None
+    except admin_jobs.QueueUnreachable as error:
+        overview, unreachable = None, str(error)
+    return render_template(
+        "admin/jobs.html", embedded=False, overview=overview, unreachable=unreachable
+    ), (200 if overview else 503)
+
+
+@bp.post("/jobs/<job_id>/retry")
+@admin_required
+def retry_job(job_id):
+    """Put a failed job back on its queue."""
+    if not current_app.config["REDIS_URL"] or not admin_jobs.JOB_ID.fullmatch(job_id):
+        abort(404)
+    try:
+        queue = admin_jobs.requeue_failed(job_id)
+    except admin_jobs.QueueUnreachable:
+        flash("Redis can't be reached, so the job stays where it is. Try again shortly.", "error")
+        return redirect(url_for(".jobs"))
+    if queue is None:
+        abort(404)
+    flash(f"Job {job_id} is back on the {queue} queue.", "success")
+    return redirect(url_for(".jobs"))

@@ -49,6 +49,8 @@ VIEW_CLIENT_A = outcomes(LOGIN, OK, OK, 404, 404, OK, OK, OK)
 WORK_ON_CLIENT_A = outcomes(LOGIN, 403, 403, 404, 404, OK, OK, OK)
 INVITE_TO_CLIENT_A = outcomes(LOGIN, 403, OK, 404, 404, OK, OK, OK)
 ADMINS = outcomes(LOGIN, 403, 403, 403, 403, 403, 403, 403) | {"admin": OK}
+# On a row that does not exist: only an admin gets as far as finding that out.
+ADMINS_ON_MISSING = ADMINS | {"admin": 404}
 DECIDE_ON_CLIENT_A = outcomes(LOGIN, OK, OK, 404, 404, 403, 403, 403)
 # On the comment client_member_a wrote:
 AUTHOR_ONLY = outcomes(LOGIN, OK, 403, 404, 404, 403, 403, 403)
@@ -112,6 +114,10 @@ ROUTES = {
     ),
     ("admin.invite_staff", "GET"): ("/admin/staff/invitations", ADMINS),
     ("admin.invite_staff", "POST"): ("/admin/staff/invitations", ADMINS),
+    ("admin.outbox", "GET"): ("/admin/outbox", ADMINS),
+    ("admin.retry_email", "POST"): ("/admin/outbox/999999/retry", ADMINS_ON_MISSING),
+    ("admin.jobs", "GET"): ("/admin/jobs", ADMINS),
+    ("admin.retry_job", "POST"): ("/admin/jobs/no-such-job/retry", ADMINS_ON_MISSING),
     ("drafts.new_draft", "GET"): (PROJECT_A + "/drafts/new", WORK_ON_CLIENT_A),
     ("drafts.new_draft", "POST"): (PROJECT_A + "/drafts/new", WORK_ON_CLIENT_A),
     ("drafts.show", "GET"): (DRAFT_A, VIEW_CLIENT_A),
@@ -138,6 +144,13 @@ ROUTES = {
     ("threads.new_thread", "GET"): (PROJECT_A + "/threads/new", VIEW_CLIENT_A),
     ("threads.new_thread", "POST"): (PROJECT_A + "/threads/new", VIEW_CLIENT_A),
     ("inbox.index", "GET"): ("/inbox", SIGNED_IN),
+    ("account.notifications", "GET"): ("/account/notifications", SIGNED_IN),
+    ("account.notifications", "POST"): ("/account/notifications", SIGNED_IN),
+    ("account.digest_preview", "GET"): ("/account/digest", SIGNED_IN),
+    # The signed token is the credential: anyone holding the e-mail may use it.
+    ("unsubscribe.unsubscribe", "GET"): ("/unsubscribe/{w.unsubscribe_token}", EVERYONE),
+    ("unsubscribe.unsubscribe", "POST"): ("/unsubscribe/{w.unsubscribe_token}", EVERYONE),
+    ("threads.follow", "POST"): (THREAD_A + "/follow", VIEW_CLIENT_A),
 }
 
 

@@ -19,7 +19,7 @@ from tests.factories import (
     make_version,
     sign_in,
 )
-from tests.jobs.conftest import NOTIFY_DELAY
+from tests.realparts import NOTIFY_DELAY
 
 
 @pytest.fixture

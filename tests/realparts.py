@@ -19,7 +19,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from redis import Redis
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 # Long enough that a worker started right after a post finds nothing due yet.
 NOTIFY_DELAY = 4
 FLASK = [sys.executable, "-m", "flask", "--app", "portal"]
