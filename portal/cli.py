@@ -11,6 +11,7 @@ from portal.config import configuration_problems
 from portal.demo import DEMO_PASSWORD, demo_data_present, demo_logins, load_demo_data
 from portal.errors import InvalidInput
 from portal.extensions import db
+from portal.jobs import dispatch_ready
 from portal.models import StaffRole, User, UserKind, fold_email
 from portal.validation import is_email_address
 
@@ -56,6 +57,7 @@ def load_demo():
         with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
             load_demo_data()
             db.session.commit()
+            dispatch_ready()  # measure the demo files and make their thumbnails now
         click.echo("Demo data loaded.")
     click.echo(f"Sign in at {current_app.config['PUBLIC_URL']}/login as any of:")
     for description, email in demo_logins():

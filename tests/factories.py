@@ -15,6 +15,7 @@ from portal.auth.tokens import hash_token
 from portal.drafts import services as draft_services
 from portal.drafts.storage import store_upload
 from portal.extensions import db
+from portal.jobs import dispatch_ready
 from portal.models import (
     Assignment,
     Client,
@@ -48,12 +49,15 @@ def _password_hash() -> str:
 
 
 def persist(*rows):
-    """Add and commit ``rows``, keeping them (and earlier ones) readable when detached."""
+    """Add and commit ``rows``, keeping them (and earlier ones) readable when detached, and
+    run the jobs the commit queued."""
     session = db.session()
     # Only this test's session: rows made earlier in the same app context stay loaded.
     session.expire_on_commit = False
     session.add_all(rows)
     session.commit()
+    # What the commit queued runs now, as it would after a request (inline, or to Redis).
+    dispatch_ready()
     for row in rows:
         session.refresh(row)
     return rows[0] if len(rows) == 1 else rows

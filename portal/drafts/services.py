@@ -6,10 +6,12 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from portal.drafts.processing import process_version
 from portal.drafts.storage import StoredFile
 from portal.errors import Conflict, InvalidInput
 from portal.events import record_event
 from portal.extensions import db
+from portal.jobs import enqueue
 from portal.models import (
     Assignment,
     Comment,
@@ -148,10 +150,10 @@ def add_version(
         version.original_name = stored.original_name
         version.mime_type = stored.mime_type
         version.size = stored.size
-        version.width, version.height = stored.width, stored.height
-        version.page_count = stored.page_count
     db.session.add(version)
     db.session.flush()
+    if stored is not None:
+        enqueue(process_version, version.id, queue="slow")
     _record_feedback(version, open_feedback, feedback or {})
     record_event("version_added", actor=actor, subject=version, client_id=draft.client_id,
                  client_visible=True, draft_id=draft.id, number=version.number)  # fmt: skip
@@ -255,6 +257,7 @@ class DraftState:
     whose_move: str | None
     waiting_since: datetime | None
     latest_number: int | None
+    latest: Version | None = None
 
     @property
     def label(self) -> str:
@@ -326,7 +329,8 @@ def draft_states(drafts: list[Draft]) -> dict[int, DraftState]:
             status, move, since = "in_review", "client", version.created_at
         if draft.id in unanswered:
             move, since = "staff", unanswered[draft.id]
-        states[draft.id] = DraftState(status, move, since, version.number if version else None)
+        number = version.number if version else None
+        states[draft.id] = DraftState(status, move, since, number, version)
     return states
 
 

@@ -4,6 +4,9 @@ A file is written to a temporary name in the upload folder, checked, and only th
 ``<upload dir>/<hash[:2]>/<hash>`` in one atomic rename, so a failed or refused upload never
 leaves a file a version could point at. The name the uploader gave is kept for display and
 downloads only; it never reaches a path on disk.
+
+Only the fast checks run during the upload: the type from the bytes, and a cheap look at the
+file's integrity. Measuring and previews are left to ``portal.drafts.processing``, a job.
 """
 
 import hashlib
@@ -16,8 +19,6 @@ from pathlib import Path
 import filetype
 from flask import current_app
 from PIL import Image, UnidentifiedImageError
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 
 from portal.errors import InvalidInput
 
@@ -45,6 +46,8 @@ KIND_DESCRIPTIONS = {
 _CHUNK = 1024 * 1024
 # Decompression bombs: refuse images larger than this many pixels.
 MAX_IMAGE_PIXELS = 100_000_000
+# Readers accept a PDF whose end-of-file marker is this close to its end.
+PDF_TAIL = 1024
 
 
 @dataclass(frozen=True)
@@ -55,9 +58,6 @@ class StoredFile:
     size: int
     mime_type: str
     original_name: str
-    width: int | None = None
-    height: int | None = None
-    page_count: int | None = None
 
 
 def upload_root() -> Path:
@@ -80,8 +80,12 @@ def display_name(name: str | None) -> str:
     return name[-200:]
 
 
-def _describe(path: Path, mime: str) -> dict:
-    """Check a file really is what its bytes claim, and measure it."""
+def _check_integrity(path: Path, mime: str) -> None:
+    """Refuse a file that is plainly damaged; cheap, so it can run during the upload.
+
+    An image's header and structure are verified without decoding its pixels; a PDF must
+    start with its header and end with its end-of-file marker (its pages aren't parsed).
+    """
     if mime in IMAGE_TYPES:
         try:
             with Image.open(path) as image:
@@ -91,13 +95,51 @@ def _describe(path: Path, mime: str) -> dict:
                 image.verify()
         except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as e:
             raise InvalidInput("That image file is damaged or incomplete.") from e
-        return {"width": width, "height": height}
-    if mime in PDF_TYPES:
-        try:
-            return {"page_count": len(PdfReader(path).pages)}
-        except (PdfReadError, OSError, ValueError, KeyError, TypeError) as error:
-            raise InvalidInput("That PDF is damaged or incomplete.") from error
-    return {}
+    elif mime in PDF_TYPES:
+        with path.open("rb") as pdf:
+            head = pdf.read(5)
+            pdf.seek(max(path.stat().st_size - PDF_TAIL, 0))
+            tail = pdf.read()
+        if head != b"%PDF-" or b"%%EOF" not in tail:
+            raise InvalidInput("That PDF is damaged or incomplete.")
+
+
+def _file_in_place(temp_path: Path, file_hash: str) -> None:
+    """Move the finished temporary file to where ``file_hash`` is kept, in one rename."""
+    final = stored_path(file_hash)
+    final.parent.mkdir(exist_ok=True)
+    os.replace(temp_path, final)
+
+
+def _temporary_file() -> tuple[int, Path]:
+    root = upload_root()
+    (root / "tmp").mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(dir=root / "tmp")
+    return handle, Path(temp_name)
+
+
+def store_bytes(data: bytes) -> str:
+    """Store ``data`` (e.g. a preview made by a job) under its content hash; return the hash.
+
+    Written to a temporary file and renamed into place, so no reader ever sees half of it.
+    """
+    file_hash = hashlib.sha256(data).hexdigest()
+    if stored_path(file_hash).is_file():
+        return file_hash
+    handle, temp_path = _temporary_file()
+    try:
+        with os.fdopen(handle, "wb") as temp:
+            temp.write(data)
+        _file_in_place(temp_path, file_hash)
+    finally:
+        temp_path.unlink(missing_ok=True)
+    return file_hash
+
+
+def stored_type(file_hash: str) -> str | None:
+    """The type of a stored file, from its bytes."""
+    guess = filetype.guess(str(stored_path(file_hash)))
+    return guess.mime if guess else None
 
 
 def store_upload(stream, original_name: str | None, kind: str) -> StoredFile:
@@ -105,11 +147,8 @@ def store_upload(stream, original_name: str | None, kind: str) -> StoredFile:
 
     The type is taken from the bytes alone: the name and the declared type are ignored.
     """
-    root = upload_root()
-    (root / "tmp").mkdir(parents=True, exist_ok=True)
     digest, size = hashlib.sha256(), 0
-    handle, temp_name = tempfile.mkstemp(dir=root / "tmp")
-    temp_path = Path(temp_name)
+    handle, temp_path = _temporary_file()
     try:
         with os.fdopen(handle, "wb") as temp:
             while chunk := stream.read(_CHUNK):
@@ -124,17 +163,11 @@ def store_upload(stream, original_name: str | None, kind: str) -> StoredFile:
             raise InvalidInput(
                 f"That file isn't {KIND_DESCRIPTIONS[kind]}, judging by its contents."
             )
-        details = _describe(temp_path, mime)
+        _check_integrity(temp_path, mime)
         file_hash = digest.hexdigest()
-        final = stored_path(file_hash)
-        final.parent.mkdir(exist_ok=True)
-        os.replace(temp_path, final)
+        _file_in_place(temp_path, file_hash)
     finally:
         temp_path.unlink(missing_ok=True)
     return StoredFile(
-        file_hash=file_hash,
-        size=size,
-        mime_type=mime,
-        original_name=display_name(original_name),
-        **details,
+        file_hash=file_hash, size=size, mime_type=mime, original_name=display_name(original_name)
     )

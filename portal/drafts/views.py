@@ -185,11 +185,13 @@ def _version_decided_on(client, draft, version_id: str | None):
     return version
 
 
-def _send_version_file(slug, version_id, as_attachment):
+def _send_version_file(slug, version_id, *, as_attachment, thumbnail=False):
     client = access.get_client_or_404(current_user, slug)
     version = access.get_version_or_404(client, version_id)
     if not version.is_file:
         abort(404)
+    if thumbnail:
+        return _send_thumbnail(version)
     inline_pdf = version.is_pdf and not as_attachment
     response = send_file(
         storage.stored_path(version.file_hash),
@@ -204,11 +206,30 @@ def _send_version_file(slug, version_id, as_attachment):
     return response
 
 
+def _send_thumbnail(version):
+    """The preview a job made of an image version; 404 until it has."""
+    if not version.thumbnail_hash or not storage.stored_path(version.thumbnail_hash).is_file():
+        abort(404)
+    response = send_file(
+        storage.stored_path(version.thumbnail_hash),
+        mimetype=storage.stored_type(version.thumbnail_hash) or "application/octet-stream",
+        conditional=True,
+        etag=version.thumbnail_hash,
+    )
+    response.headers["Content-Security-Policy"] = FILE_POLICY
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
 @bp.get("/versions/<int:version_id>/file")
 @login_required
 def file(slug, version_id):
-    """A version's file to view in the browser: images and PDFs inline, anything else saved."""
-    return _send_version_file(slug, version_id, as_attachment=False)
+    """A version's file to view in the browser: images and PDFs inline, anything else saved.
+
+    With ``?thumbnail=1``, the image's small preview instead (once a job has made it).
+    """
+    thumbnail = request.args.get("thumbnail") == "1"
+    return _send_version_file(slug, version_id, as_attachment=False, thumbnail=thumbnail)
 
 
 @bp.get("/versions/<int:version_id>/download")

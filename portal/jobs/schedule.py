@@ -7,6 +7,7 @@ run neither loses nor repeats anything.
 from dataclasses import dataclass
 
 from portal.digests.services import schedule_digests
+from portal.drafts.processing import sweep_unprocessed
 from portal.mail.delivery import sweep_outbox
 from portal.notifications.services import sweep_notifications
 
@@ -22,4 +23,5 @@ PERIODIC = (
     Periodic(sweep_outbox, 60, "mail"),
     Periodic(sweep_notifications, 60, "default"),
     Periodic(schedule_digests, 300, "default"),
+    Periodic(sweep_unprocessed, 600, "slow"),
 )

@@ -196,7 +196,11 @@ def test_the_same_file_uploaded_twice_is_stored_once(app, account, make_kind, ma
     first, second = versions(app, draft)
     assert first.file_hash == second.file_hash
     assert (first.original_name, second.original_name) == ("one.png", "two.png")
-    assert len(stored_files(upload_root) - before) == 1
+    # The file once, and once the preview the processing job made of it.
+    assert first.thumbnail_hash == second.thumbnail_hash
+    assert stored_files(upload_root) - before == {
+        Path(h[:2]) / h for h in (first.file_hash, first.thumbnail_hash)
+    }
 
 
 # --- serving files -------------------------------------------------------------------------

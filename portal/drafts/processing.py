@@ -1,0 +1,143 @@
+"""The slow part of an upload, done by a job: measuring the file and making its preview.
+
+``process_version`` runs on the ``slow`` queue once the version is committed. Until it has,
+``Version.processed_at`` is empty and pages show a placeholder. A file that can't be read is
+not an error of the job: the version gets a short ``processing_error`` and counts as
+processed, so nothing retries it forever. Running the job again does nothing.
+"""
+
+import io
+import logging
+from datetime import timedelta
+
+from PIL import Image, features
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from portal.drafts import storage
+from portal.extensions import db
+from portal.jobs import enqueue
+from portal.models import Version, utcnow
+
+log = logging.getLogger(__name__)
+
+THUMBNAIL_BOX = (480, 480)
+# EXIF orientation -> how to turn the pixels so they stand as the photographer meant.
+_ORIENTATION = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+_EXIF_ORIENTATION = 0x0112
+_TURNS_SIDEWAYS = {
+    Image.Transpose.TRANSPOSE,
+    Image.Transpose.TRANSVERSE,
+    Image.Transpose.ROTATE_90,
+    Image.Transpose.ROTATE_270,
+}
+# A version left unprocessed this long had its job lost (say the queue was down): sweep it.
+SWEEP_AFTER = timedelta(minutes=10)
+
+
+class UnreadableFile(Exception):
+    """The stored file can't be measured; the message is shown to people."""
+
+
+def process_version(version_id: int) -> None:
+    """Measure version ``version_id``'s file and make its preview; once only.
+
+    Images get their width, height and a thumbnail; PDFs their page count; other files
+    nothing. A missing stored file raises (that is the storage's fault, not the file's,
+    and the job may be run again once it's back).
+    """
+    version = db.session.get(Version, version_id)
+    if version is None or version.processed_at is not None or not version.is_file:
+        return
+    path = storage.stored_path(version.file_hash)
+    if not path.is_file():
+        raise FileNotFoundError(f"version {version_id}'s file {version.file_hash} is missing")
+    try:
+        if version.is_image:
+            version.width, version.height, thumbnail = _measure_image(path)
+            version.thumbnail_hash = storage.store_bytes(thumbnail)
+        elif version.is_pdf:
+            version.page_count = _count_pages(path)
+    except UnreadableFile as error:
+        log.warning("version %s: %s", version_id, error, exc_info=error.__cause__)
+        version.processing_error = str(error)[:255]
+    version.processed_at = utcnow()
+
+
+def sweep_unprocessed(limit: int = 100) -> int:
+    """Queue again the files whose processing job was lost; how many were queued.
+
+    A periodic job: versions stored a while ago and still unmeasured (their job never ran,
+    e.g. the queue was unreachable, or they were made outside a request) get a new one.
+    """
+    ids = db.session.scalars(
+        select(Version.id)
+        .where(
+            Version.file_hash.is_not(None),
+            Version.processed_at.is_(None),
+            Version.created_at < utcnow() - SWEEP_AFTER,
+        )
+        .order_by(Version.id)
+        .limit(limit)
+    ).all()
+    for version_id in ids:
+        enqueue(process_version, version_id, queue="slow")
+    return len(ids)
+
+
+def _measure_image(path) -> tuple[int, int, bytes]:
+    """The image's size as shown (EXIF orientation applied) and a thumbnail of it."""
+    try:
+        with Image.open(path) as image:
+            transpose = _ORIENTATION.get(image.getexif().get(_EXIF_ORIENTATION))
+            width, height = image.size
+            if transpose in _TURNS_SIDEWAYS:
+                width, height = height, width
+            thumbnail = _thumbnail(image, transpose)
+    except Exception as error:  # Pillow's decoders raise many kinds on a damaged file
+        raise UnreadableFile("The image couldn't be read to measure it.") from error
+    return width, height, thumbnail
+
+
+def _thumbnail(image: Image.Image, transpose: Image.Transpose | None) -> bytes:
+    """The first frame, fitted inside THUMBNAIL_BOX keeping its shape, as WebP (else PNG).
+
+    Transparency is kept; palettes (GIFs) are expanded before resizing, which they would
+    otherwise do pixel by pixel; 16-bit greys are scaled down rather than clipped to white.
+    """
+    image.seek(0)
+    target = "RGBA" if image.has_transparency_data else "RGB"
+    if image.mode == "I" or image.mode.startswith("I;16"):
+        frame = image.convert("I").point(lambda value: value / 256).convert("L")
+    elif image.mode in ("1", "P", "PA"):
+        frame = image.convert(target)
+    else:
+        frame = image  # resized in place; a JPEG is decoded straight at a reduced scale
+    frame.thumbnail(THUMBNAIL_BOX)
+    if frame.mode != target:
+        frame = frame.convert(target)
+    if transpose is not None:
+        frame = frame.transpose(transpose)
+    icc = image.info.get("icc_profile")
+    extra = {"icc_profile": icc} if icc else {}
+    buffer = io.BytesIO()
+    if features.check("webp"):
+        frame.save(buffer, "WEBP", quality=80, method=4, **extra)
+    else:
+        frame.save(buffer, "PNG", optimize=True, **extra)
+    return buffer.getvalue()
+
+
+def _count_pages(path) -> int:
+    try:
+        return len(PdfReader(path).pages)
+    except Exception as error:  # pypdf raises many kinds on a damaged or locked file
+        raise UnreadableFile("The PDF couldn't be read to count its pages.") from error
