@@ -24,6 +24,12 @@ def _partial_request() -> bool:
     return bool(htmx) and not htmx.boosted
 
 
+def _visible_thread(slug: str, thread_id: int):
+    """The client and the thread the current user may read, or 404."""
+    client = access.get_client_or_404(current_user, slug)
+    return client, access.get_thread_or_404(current_user, client, thread_id)
+
+
 def _pdf_pages(thread: Thread) -> int | None:
     version = services.current_version(thread)
     return version.page_count if version is not None and version.is_pdf else None
@@ -53,8 +59,7 @@ def render_thread_home(client, thread: Thread, form: CommentForm) -> str:
 @login_required
 def show(slug, thread_id):
     """A conversation, project or staff-only thread with its newest comments."""
-    client = access.get_client_or_404(current_user, slug)
-    thread = access.get_thread_or_404(current_user, client, thread_id)
+    client, thread = _visible_thread(slug, thread_id)
     if thread.kind == ThreadKind.DRAFT:
         return redirect(thread_url(client, thread))
     return render_thread_home(client, thread, CommentForm())
@@ -64,8 +69,7 @@ def show(slug, thread_id):
 @login_required
 def post(slug, thread_id):
     """Post a comment; an htmx request gets the new comment and a fresh form back."""
-    client = access.get_client_or_404(current_user, slug)
-    thread = access.get_thread_or_404(current_user, client, thread_id)
+    client, thread = _visible_thread(slug, thread_id)
     form = CommentForm()
     if form.validate_on_submit():
         try:
@@ -110,8 +114,7 @@ def post(slug, thread_id):
 @login_required
 def since(slug, thread_id):
     """Comments newer than ``after``, for polling: 204 when nothing is new."""
-    client = access.get_client_or_404(current_user, slug)
-    thread = access.get_thread_or_404(current_user, client, thread_id)
+    client, thread = _visible_thread(slug, thread_id)
     after = request.args.get("after", 0, type=int)
     comments = services.comments_after(current_user, thread, after)
     if not comments:
@@ -125,8 +128,7 @@ def since(slug, thread_id):
 @login_required
 def older(slug, thread_id):
     """The page of comments before ``before``, replacing the "older comments" button."""
-    client = access.get_client_or_404(current_user, slug)
-    thread = access.get_thread_or_404(current_user, client, thread_id)
+    client, thread = _visible_thread(slug, thread_id)
     before = request.args.get("before", type=int)
     if before is None:
         abort(400)
@@ -140,8 +142,7 @@ def older(slug, thread_id):
 @login_required
 def read(slug, thread_id):
     """Record how far the reader has read the thread."""
-    client = access.get_client_or_404(current_user, slug)
-    thread = access.get_thread_or_404(current_user, client, thread_id)
+    client, thread = _visible_thread(slug, thread_id)
     up_to = request.form.get("up_to", type=int)
     if up_to is None or up_to < 0:
         abort(400)
@@ -156,8 +157,7 @@ def read(slug, thread_id):
 @login_required
 def follow(slug, thread_id):
     """Watch the thread, hear only of mentions, or mute it."""
-    client = access.get_client_or_404(current_user, slug)
-    thread = access.get_thread_or_404(current_user, client, thread_id)
+    client, thread = _visible_thread(slug, thread_id)
     set_follow_level(current_user, thread, request.form.get("level", ""))
     db.session.commit()
     flash("Saved how you follow this conversation.", "success")

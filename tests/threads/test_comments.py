@@ -20,32 +20,9 @@ from tests.drafts.helpers import (
     rows,
     text_of,
 )
-from tests.factories import make_comment, make_draft, make_thread, make_version
+from tests.factories import make_comment, make_draft, make_version
 
 COPY = "Roasted in small batches in Leeds. Every bag names the farm it came from."
-
-
-@pytest.fixture
-def thread(app, account):
-    """A project thread the reviewer opened."""
-    with app.app_context():
-        return make_thread(
-            account.client,
-            account.reviewer,
-            project=account.project,
-            title="Launch date",
-            body="When do we launch?",
-        )
-
-
-@pytest.fixture
-def reviewer(new_browser, account):
-    return browser_for(new_browser, account.reviewer)
-
-
-@pytest.fixture
-def writer(new_browser, account):
-    return browser_for(new_browser, account.writer)
 
 
 def post(browser, account, thread, body, headers=None, **fields):

@@ -5,30 +5,8 @@ import re
 import pytest
 
 from portal.models import Comment
-from tests.drafts.helpers import HTMX, browser_for, comment_fields, comment_ids, rows, text_of
-from tests.factories import make_comment, make_thread
-
-
-@pytest.fixture
-def thread(app, account):
-    with app.app_context():
-        return make_thread(
-            account.client,
-            account.reviewer,
-            project=account.project,
-            title="Launch date",
-            body="When do we launch?",
-        )
-
-
-@pytest.fixture
-def reviewer(new_browser, account):
-    return browser_for(new_browser, account.reviewer)
-
-
-@pytest.fixture
-def writer(new_browser, account):
-    return browser_for(new_browser, account.writer)
+from tests.drafts.helpers import HTMX, comment_fields, comment_ids, rows, text_of
+from tests.factories import make_comment
 
 
 def last_id(app, thread) -> int:
