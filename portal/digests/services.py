@@ -28,6 +28,7 @@ from portal.models import (
     Comment,
     DigestRun,
     EmailFrequency,
+    FollowLevel,
     Subscription,
     Thread,
     User,
@@ -150,7 +151,7 @@ def build_digest(user: User, start: datetime, end: datetime) -> Digest:
 
 
 def _replies(user: User, start: datetime, end: datetime):
-    """Unread comments by others in threads ``user`` follows (not muted), in the window."""
+    """Unread comments by others in threads ``user`` watches, in the window."""
     query = (
         select(Comment)
         .join(Thread, Thread.id == Comment.thread_id)
@@ -159,7 +160,7 @@ def _replies(user: User, start: datetime, end: datetime):
             and_(Subscription.thread_id == Thread.id, Subscription.user_id == user.id),
         )
         .where(
-            Subscription.level != "muted",
+            Subscription.level == FollowLevel.WATCHING,
             Comment.author_id != user.id,
             Comment.deleted_at.is_(None),
             Comment.id > Subscription.last_read_comment_id,

@@ -1,6 +1,6 @@
 """Digests: the right hour on each person's clock, the right content, once per period."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -205,3 +205,25 @@ def test_a_digest_delayed_by_an_outage_covers_every_item_exactly_once(app, two_a
     assert all(question not in first for question in late_questions)
     assert all(second.count(question) == 1 for question in late_questions)
     assert "Alpha client question?" not in second
+
+
+@pytest.mark.parametrize(("level", "reply_listed"), [("watching", True), ("mentions", False),
+                                                     ("muted", False)])  # fmt: skip
+def test_a_digest_lists_replies_only_from_watched_threads_but_mentions_always(
+    app, two_accounts, level, reply_listed
+):
+    from portal.digests.services import build_digest
+    from portal.threads.subscriptions import set_follow_level
+
+    alpha = two_accounts["Alpha"]
+    with app.app_context():
+        thread = make_thread(alpha["client"], alpha["writer"], title="Muted or not", body="Hi.")
+        reviewer = db.session.get(User, alpha["reviewer"].id)
+        set_follow_level(reviewer, db.session.get(Thread, thread.id), level)
+        db.session.commit()
+        make_comment(db.session.get(Thread, thread.id), alpha["writer"], "A plain reply.")
+        make_comment(db.session.get(Thread, thread.id), alpha["writer"], "@r a mention.")
+        digest = build_digest(reviewer, at(1, 0), datetime.now(UTC) + timedelta(minutes=1))
+        texts = [item["text"] for _title, items in digest.sections for item in items]
+    assert ("A plain reply." in texts) is reply_listed
+    assert "@r a mention." in texts
