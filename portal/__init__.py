@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from portal import errors, jobs, security, templating
 from portal.config import load_config
 from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
+from portal.validation import IdConverter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,6 +22,7 @@ def create_app(overrides: dict | None = None, environ=None) -> Flask:
     )
     app.config.update(load_config(app.instance_path, environ))
     app.config.update(overrides or {})
+    app.url_map.converters["int"] = IdConverter
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
 

@@ -24,8 +24,14 @@ from portal.invitations import services as invitation_services
 from portal.invitations.forms import staff_invite_form
 from portal.models import Client, EmailMessage, EmailStatus, User
 from portal.models.user import ROLE_LABELS
+from portal.validation import row_id
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _page_number() -> int:
+    """The ``page`` asked for, or the first one."""
+    return request.args.get("page", type=row_id) or 1
 
 
 @bp.get("/clients")
@@ -170,7 +176,7 @@ def _user_or_404(user_id: int) -> User:
 
 
 def _people_page(status=200):
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", type=row_id) or 1
     return render_template(
         "admin/people.html", people=services.people_page(page), role_form=RoleForm()
     ), status
@@ -185,7 +191,7 @@ def _people_action(change, message):
         return _people_page(error.status_code)
     db.session.commit()
     flash(message, "success")
-    return redirect(url_for(".people", page=request.args.get("page", 1, type=int)))
+    return redirect(url_for(".people", page=_page_number()))
 
 
 @bp.post("/people/<int:user_id>/role")
@@ -257,7 +263,7 @@ def _outbox_status() -> str | None:
 
 def _outbox_page(status=200):
     filter_status = _outbox_status()
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", type=row_id) or 1
     return render_template(
         "admin/outbox.html",
         messages=services.outbox_page(page, filter_status),
@@ -289,9 +295,7 @@ def retry_email(message_id):
         return _outbox_page(error.status_code)
     db.session.commit()
     flash(f"Trying again to deliver “{message.subject}” to {message.to_address}.", "success")
-    return redirect(
-        url_for(".outbox", status=_outbox_status(), page=request.args.get("page", 1, type=int))
-    )
+    return redirect(url_for(".outbox", status=_outbox_status(), page=_page_number()))
 
 
 @bp.get("/jobs")

@@ -20,6 +20,7 @@ from portal.extensions import db, login_manager
 from portal.mail.outbox import queue_email
 from portal.models import PasswordReset, User, fold_email, utcnow
 from portal.urls import public_url
+from portal.validation import row_id
 
 
 @login_manager.user_loader
@@ -30,12 +31,12 @@ def load_user(session_id: str) -> User | None:
     old version and loads nobody, which ends that session and any remember-me cookie.
     """
     user_id, _, version = session_id.partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
+    if row_id(user_id) is None or row_id(version) is None:
         return None
     user = db.session.scalar(
-        select(User).options(joinedload(User.client)).where(User.id == int(user_id))
+        select(User).options(joinedload(User.client)).where(User.id == row_id(user_id))
     )
-    if user is None or user.session_version != int(version) or not can_sign_in(user):
+    if user is None or user.session_version != row_id(version) or not can_sign_in(user):
         return None
     return user
 

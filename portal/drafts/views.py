@@ -13,6 +13,7 @@ from portal.errors import DomainError, InvalidInput
 from portal.extensions import db, htmx
 from portal.models import DraftKind, FeedbackStatus, User
 from portal.threads.forms import CommentForm
+from portal.validation import row_id
 
 bp = Blueprint("drafts", __name__, url_prefix="/clients/<slug>")
 
@@ -60,7 +61,7 @@ def show(slug, draft_id):
     client = access.get_client_or_404(current_user, slug)
     draft = access.get_draft_or_404(client, draft_id)
     return render_draft_page(
-        client, draft, request.args.get("v", type=int), comment_form=CommentForm()
+        client, draft, request.args.get("v", type=row_id), comment_form=CommentForm()
     )
 
 
@@ -132,8 +133,8 @@ def compare(slug, draft_id):
     client = access.get_client_or_404(current_user, slug)
     draft = access.get_draft_or_404(client, draft_id)
     versions = {v.number: v for v in services.versions_of(draft)}
-    old = versions.get(request.args.get("from", type=int))
-    new = versions.get(request.args.get("to", type=int))
+    old = versions.get(request.args.get("from", type=row_id))
+    new = versions.get(request.args.get("to", type=row_id))
     if old is None or new is None:
         abort(404)
     diff = word_diff(old.body, new.body) if draft.kind == DraftKind.COPY else None
@@ -177,9 +178,9 @@ def decide(slug, draft_id):
 
 
 def _version_decided_on(client, draft, version_id: str | None):
-    if not (version_id or "").isdigit():
+    if row_id(version_id) is None:
         raise InvalidInput("Reload the page: it didn't say which version you decided on.")
-    version = access.get_version_or_404(client, int(version_id))
+    version = access.get_version_or_404(client, row_id(version_id))
     if version.draft_id != draft.id:
         abort(404)
     return version

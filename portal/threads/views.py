@@ -16,6 +16,7 @@ from portal.threads import services
 from portal.threads.forms import CommentForm, ConversationForm, EditCommentForm, ThreadForm
 from portal.threads.subscriptions import set_follow_level
 from portal.urls import thread_location
+from portal.validation import row_id
 
 bp = Blueprint("threads", __name__, url_prefix="/clients/<slug>")
 
@@ -79,9 +80,7 @@ def post(slug, thread_id):
                 form.body.data,
                 internal=form.internal.data,
                 anchor=form.anchor(),
-                reply_to_id=int(form.reply_to.data)
-                if (form.reply_to.data or "").isdigit()
-                else None,
+                reply_to_id=row_id(form.reply_to.data),
             )
         except DomainError as error:
             db.session.rollback()
@@ -115,7 +114,7 @@ def post(slug, thread_id):
 def since(slug, thread_id):
     """Comments newer than ``after``, for polling: 204 when nothing is new."""
     client, thread = _visible_thread(slug, thread_id)
-    after = request.args.get("after", 0, type=int)
+    after = request.args.get("after", type=row_id) or 0
     comments = services.comments_after(current_user, thread, after)
     if not comments:
         return "", 204
@@ -129,7 +128,7 @@ def since(slug, thread_id):
 def older(slug, thread_id):
     """The page of comments before ``before``, replacing the "older comments" button."""
     client, thread = _visible_thread(slug, thread_id)
-    before = request.args.get("before", type=int)
+    before = request.args.get("before", type=row_id)
     if before is None:
         abort(400)
     page = services.comment_page(current_user, thread, before_id=before)
@@ -143,8 +142,8 @@ def older(slug, thread_id):
 def read(slug, thread_id):
     """Record how far the reader has read the thread."""
     client, thread = _visible_thread(slug, thread_id)
-    up_to = request.form.get("up_to", type=int)
-    if up_to is None or up_to < 0:
+    up_to = row_id(request.form.get("up_to"))
+    if up_to is None:
         abort(400)
     services.mark_read(current_user, thread, up_to)
     db.session.commit()
@@ -186,7 +185,7 @@ def edit(slug, comment_id):
     status = 200
     if form.validate_on_submit():
         try:
-            revision = int(form.revision.data or 0)
+            revision = row_id(form.revision.data) or 0
             services.edit_comment(current_user, comment, form.body.data, revision)
         except Conflict as error:
             db.session.expire(comment)
