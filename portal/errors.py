@@ -2,7 +2,7 @@
 
 from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from portal.extensions import db
@@ -90,6 +90,15 @@ def init_app(app) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(error):
         return render_error(error.status_code, error.message)
+
+    @app.errorhandler(DataError)
+    def _unstorable_value(error):
+        db.session.rollback()
+        return render_error(
+            422,
+            "Some of what you sent can't be stored (a number too large, or "
+            "characters that aren't text). Please check it and try again.",
+        )
 
     @app.errorhandler(IntegrityError)
     def _simultaneous_change(error):

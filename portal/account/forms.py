@@ -2,17 +2,17 @@
 
 from zoneinfo import available_timezones
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from portal.forms import PortalForm
 from portal.models import EmailFrequency
 
 TIMEZONES = sorted(available_timezones() - {"localtime", "Factory"})
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(PortalForm):
     name = StringField("Name", validators=[InputRequired(), Length(max=120)])
     timezone = SelectField("Time zone", choices=[SelectChoice(zone) for zone in TIMEZONES])
 
@@ -26,7 +26,7 @@ WEEKDAYS = [
 ]
 
 
-class EmailPreferencesForm(FlaskForm):
+class EmailPreferencesForm(PortalForm):
     email_frequency = SelectField(
         "E-mail me",
         choices=[SelectChoice(f.value, f.label) for f in EmailFrequency],

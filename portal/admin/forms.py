@@ -1,26 +1,26 @@
 """Forms of the admin pages."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
+from portal.forms import PortalForm
 from portal.models import StaffRole
 
 
-class ClientForm(FlaskForm):
+class ClientForm(PortalForm):
     name = StringField("Client name", validators=[InputRequired(), Length(max=120)])
 
 
-class AssignForm(FlaskForm):
+class AssignForm(PortalForm):
     user_id = SelectField("Staff member", coerce=int)
     responsibility = StringField("What they do for this client", validators=[Length(max=200)])
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(PortalForm):
     responsibility = StringField("What they do for this client", validators=[Length(max=200)])
     account_manager = BooleanField("Account manager")
 
 
-class RoleForm(FlaskForm):
+class RoleForm(PortalForm):
     role = SelectField("Role", choices=[SelectChoice(role.value, role.label) for role in StaffRole])

@@ -1,22 +1,22 @@
 """Forms for drafts, versions and decisions."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from portal.forms import PortalForm
 from portal.models import DraftKind, Verdict
 
 
-class DraftForm(FlaskForm):
+class DraftForm(PortalForm):
     title = StringField("Title", validators=[InputRequired(), Length(max=200)])
     kind = SelectField("Kind", choices=[SelectChoice(kind.value, kind.label) for kind in DraftKind])
     maker_id = SelectField("Maker", coerce=int)
     due_date = DateField("Due date", validators=[Optional()])
 
 
-class VersionForm(FlaskForm):
+class VersionForm(PortalForm):
     body = TextAreaField("Copy")
     file = FileField("File")
     note = TextAreaField(
@@ -24,7 +24,7 @@ class VersionForm(FlaskForm):
     )
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(PortalForm):
     # The version the reviewer was looking at: a decision never lands on one they haven't seen.
     version_id = HiddenField()
     verdict = SelectField(

@@ -1,15 +1,15 @@
 """Forms for inviting people and accepting an invitation."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
+from portal.forms import PortalForm
 from portal.models import ClientRole, StaffRole
 from portal.validation import email_address
 
 
-class InviteForm(FlaskForm):
+class InviteForm(PortalForm):
     email = EmailField("E-mail", validators=[InputRequired(), email_address, Length(max=254)])
     role = SelectField("Role")
 
@@ -28,7 +28,7 @@ def staff_invite_form() -> InviteForm:
     return form
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(PortalForm):
     name = StringField("Your name", validators=[InputRequired(), Length(max=120)])
     password = PasswordField("Choose a password", validators=[InputRequired()])
     confirm = PasswordField("Repeat the password", validators=[InputRequired()])

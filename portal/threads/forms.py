@@ -1,6 +1,5 @@
 """Forms for comments and conversations."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -12,10 +11,11 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional
 
+from portal.forms import PortalForm
 from portal.threads.services import MAX_COMMENT_LENGTH
 
 
-class CommentForm(FlaskForm):
+class CommentForm(PortalForm):
     body = TextAreaField(
         "Comment",
         validators=[InputRequired(), Length(max=MAX_COMMENT_LENGTH)],
@@ -40,19 +40,19 @@ class CommentForm(FlaskForm):
         return None
 
 
-class EditCommentForm(FlaskForm):
+class EditCommentForm(PortalForm):
     body = TextAreaField("Comment", validators=[InputRequired(), Length(max=MAX_COMMENT_LENGTH)])
     revision = HiddenField()
 
 
-class ConversationForm(FlaskForm):
+class ConversationForm(PortalForm):
     title = StringField("Subject", validators=[InputRequired(), Length(max=200)])
     people = SelectMultipleField("People on your team", coerce=int, validators=[Optional()])
     role = SelectField("Or whoever does this on your account", validators=[Optional()])
     body = TextAreaField("Message", validators=[InputRequired(), Length(max=MAX_COMMENT_LENGTH)])
 
 
-class ThreadForm(FlaskForm):
+class ThreadForm(PortalForm):
     title = StringField("Subject", validators=[InputRequired(), Length(max=200)])
     body = TextAreaField(
         "First message", validators=[InputRequired(), Length(max=MAX_COMMENT_LENGTH)]

@@ -1,0 +1,22 @@
+"""The base of every form: text arrives without control characters no database can store."""
+
+import re
+
+from flask_wtf import FlaskForm
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def strip_control_characters(value):
+    """``value`` without NUL and other control characters (tabs and line breaks stay)."""
+    return _CONTROL.sub("", value) if isinstance(value, str) else value
+
+
+class PortalForm(FlaskForm):
+    """A Flask-WTF form whose every field drops control characters from what it receives."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = unbound_field.kwargs.get("filters", ())
+            unbound_field.kwargs["filters"] = (strip_control_characters, *filters)
+            return unbound_field.bind(form=form, **options)
