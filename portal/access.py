@@ -121,22 +121,6 @@ def is_on_team(user: User, client: Client) -> bool:
     )
 
 
-def is_account_manager(user: User, client: Client) -> bool:
-    """Whether ``user`` is the account manager of ``client``."""
-    return bool(
-        user.is_staff
-        and db.session.scalar(
-            select(
-                exists().where(
-                    Assignment.client_id == client.id,
-                    Assignment.user_id == user.id,
-                    Assignment.is_account_manager.is_(True),
-                )
-            )
-        )
-    )
-
-
 def can_work_on(user: User, client: Client) -> bool:
     """Staff who may create and change a client's work: admins and its account team."""
     return user.is_admin or is_on_team(user, client)
@@ -153,18 +137,6 @@ def require(allowed: bool) -> None:
     """Abort with 403 unless ``allowed``: for actions on rows the user can already see."""
     if not allowed:
         abort(403)
-
-
-def staff_required(view):
-    """Let only logged-in agency staff through; client users get 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        require(current_user.is_staff)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def admin_required(view):

@@ -3,6 +3,10 @@
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, url_for
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Client
 
 
 def public_url(endpoint: str, **values) -> str:
@@ -33,3 +37,10 @@ def safe_next_url(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+def client_slugs(client_ids) -> dict[int, str]:
+    """The slug of each client in ``client_ids`` (ids, or a select of them), for links."""
+    return dict(
+        db.session.execute(select(Client.id, Client.slug).where(Client.id.in_(client_ids))).all()
+    )

@@ -24,7 +24,6 @@ from portal.inbox.services import (
 from portal.jobs import enqueue
 from portal.mail.outbox import queue_email
 from portal.models import (
-    Client,
     Comment,
     DigestRun,
     EmailFrequency,
@@ -35,7 +34,7 @@ from portal.models import (
     utcnow,
 )
 from portal.notifications.preferences import in_quiet_hours, local_time, unsubscribe_url
-from portal.urls import public_url, thread_location
+from portal.urls import client_slugs, public_url, thread_location
 
 MAX_PER_SECTION = 30
 PERIOD_LENGTH = {EmailFrequency.DAILY: timedelta(days=1), EmailFrequency.WEEKLY: timedelta(days=7)}
@@ -125,7 +124,7 @@ class Digest:
 def build_digest(user: User, start: datetime, end: datetime) -> Digest:
     """What ``user`` should hear about from the window [start, end): only what they may see
     and have not read. Clients first get what waits on them; staff, the clients waiting."""
-    slugs = dict(db.session.execute(select(Client.id, Client.slug)).all())
+    slugs = client_slugs(visible_client_ids(user))
     digest = Digest()
     in_window = and_(Comment.created_at >= start, Comment.created_at < end)
     listed: set[int] = set()

@@ -181,10 +181,3 @@ def inbox_for(user: User) -> Inbox:
     inbox.sections["questions"] = _section(questions_for(user))
     inbox.sections["unread"] = _section(unread_threads(user))
     return inbox
-
-
-def unread_count(user: User) -> int:
-    """How many followed threads have unread comments: the badge in the navigation."""
-    return db.session.scalar(
-        select(func.count()).select_from(unread_threads(user).order_by(None).subquery())
-    )

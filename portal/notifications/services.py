@@ -18,7 +18,6 @@ from portal.extensions import db
 from portal.jobs import enqueue
 from portal.mail.outbox import queue_email
 from portal.models import (
-    Client,
     Comment,
     EmailFrequency,
     FollowLevel,
@@ -30,7 +29,7 @@ from portal.models import (
 )
 from portal.notifications.preferences import in_quiet_hours, unsubscribe_url
 from portal.threads.subscriptions import follow
-from portal.urls import public_url, thread_location
+from portal.urls import client_slugs, public_url, thread_location
 
 MAX_ITEMS = 50
 
@@ -98,7 +97,7 @@ def send_notifications(user_id: int, now: datetime | None = None) -> None:
     comments = db.session.scalars(due_comments(user, now).limit(MAX_ITEMS)).unique().all()
     if not comments:
         return
-    slugs = dict(db.session.execute(select(Client.id, Client.slug)).all())
+    slugs = client_slugs({comment.client_id for comment in comments})
     mentioned = set(
         db.session.scalars(
             select(Mention.comment_id).where(

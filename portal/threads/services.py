@@ -314,15 +314,6 @@ def comments_after(user: User, thread: Thread, after_id: int) -> list[Comment]:
     ).all()
 
 
-def thread_kind_label(thread: Thread) -> str:
-    return {
-        ThreadKind.DRAFT: "Draft discussion",
-        ThreadKind.DIRECT: "Conversation",
-        ThreadKind.PROJECT: "Project thread",
-        ThreadKind.INTERNAL: "Staff only",
-    }[ThreadKind(thread.kind)]
-
-
 def recent_threads(user: User, client: Client, project: Project | None = None, limit=20):
     """The conversations on ``client`` (or one project) ``user`` may read, latest first.
 
