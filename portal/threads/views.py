@@ -248,12 +248,7 @@ def promote(slug, comment_id):
     access.require(current_user.is_staff)
     thread, comment_id = comment.thread, comment.id
     if request.method == "POST":
-        try:
-            services.promote_note(current_user, comment)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            return redirect(thread_url(client, thread, comment_id)), 303
+        services.promote_note(current_user, comment)  # a refusal answers 409 or 422
         db.session.commit()
         flash("The note is now a reply the client can read.", "success")
         return redirect(thread_url(client, thread, comment_id))

@@ -216,6 +216,9 @@ def test_promoting_a_note_previews_it_then_shares_it_with_the_client(
     assert manager.post(account.comment_url(note, "promote")).status_code == 302
     (shared,) = rows(app, Comment, Comment.id == note.id)
     assert not shared.internal and shared.promoted_at is not None
+    again = manager.post(account.comment_url(note, "promote"))
+    assert again.status_code == 422
+    assert "Only a staff-only note" in text_of(again)
 
     page = text_of(reviewer.get(account.thread_url(secrets.project_thread)))
     assert "SECRET-PROJECT-NOTE" in page
