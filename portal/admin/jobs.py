@@ -18,7 +18,7 @@ from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegis
 from rq.results import Result
 
 from portal.jobs import QUEUES
-from portal.jobs.queue import AppJob, get_queue
+from portal.jobs.queue import get_queue
 
 JOB_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 # An admin page must not hang on a Redis that does not answer.
@@ -69,7 +69,7 @@ def overview(failed_per_queue: int = 50) -> JobsOverview:
         stats, failed = [], []
         for name in QUEUES:
             queue = get_queue(name, connection)
-            failed_registry = FailedJobRegistry(queue=queue, job_class=AppJob)
+            failed_registry = FailedJobRegistry(queue=queue)
             stats.append(
                 QueueStats(
                     name=name,
@@ -80,7 +80,7 @@ def overview(failed_per_queue: int = 50) -> JobsOverview:
                 )
             )
             ids = failed_registry.get_job_ids(0, failed_per_queue - 1, desc=True, cleanup=False)
-            jobs = AppJob.fetch_many(ids, connection=connection)
+            jobs = Job.fetch_many(ids, connection=connection)
             failed.extend(_failed_job(job, name) for job in jobs if job is not None)
         workers = sorted(worker.name for worker in Worker.all(connection=connection))
     except RedisError as error:
@@ -115,7 +115,7 @@ def requeue_failed(job_id: str) -> str | None:
     try:
         connection = _connection()
         for name in QUEUES:
-            registry = FailedJobRegistry(queue=get_queue(name, connection), job_class=AppJob)
+            registry = FailedJobRegistry(queue=get_queue(name, connection))
             if job_id in registry:
                 try:
                     registry.requeue(job_id)

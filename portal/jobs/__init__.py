@@ -7,6 +7,9 @@ ORM objects, and run in an app context given by the worker.
 
 Delayed jobs (batched notifications) need rq's scheduler; inline they are left to the
 periodic sweeps, which ``flask jobs tick`` runs on demand.
+
+This seam depends on nothing but the extensions and the queue module: the services import it,
+so the worker (``portal.jobs.worker``) and the commands (``portal.jobs.cli``) live apart.
 """
 
 import logging
@@ -18,6 +21,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from portal.extensions import db
+from portal.jobs.queue import get_queue
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +72,6 @@ def dispatch_ready() -> None:
 
 
 def _push_to_rq(job: QueuedJob) -> None:
-    from portal.jobs.queue import get_queue
-
     try:
         queue = get_queue(job.queue)
         if job.delay is None:
@@ -91,10 +93,7 @@ def _run_inline(job: QueuedJob) -> None:
 
 
 def init_app(app) -> None:
-    """Dispatch committed jobs at the end of every request; add the ``flask jobs`` commands."""
-    from portal.jobs.cli import jobs_cli
-
-    app.cli.add_command(jobs_cli)
+    """Dispatch committed jobs at the end of every request."""
 
     @app.after_request
     def _dispatch_after_request(response):

@@ -7,6 +7,9 @@ from rq.cron import CronScheduler
 
 from portal.extensions import db
 from portal.jobs import QUEUES, dispatch_ready
+from portal.jobs.queue import get_redis
+from portal.jobs.schedule import PERIODIC
+from portal.jobs.worker import AppJob
 
 jobs_cli = AppGroup("jobs", help="Background jobs.")
 
@@ -16,21 +19,15 @@ jobs_cli = AppGroup("jobs", help="Background jobs.")
 @click.argument("queues", nargs=-1)
 def worker(burst, queues):
     """Run an rq worker (with rq's scheduler for delayed jobs) inside the app."""
-    from portal.jobs.queue import AppJob, get_queue, get_redis
-
     connection = get_redis()
-    names = queues or QUEUES
-    Worker(
-        [get_queue(name, connection) for name in names], connection=connection, job_class=AppJob
-    ).work(burst=burst, with_scheduler=True)
+    # Named, not Queue objects, so the worker builds its queues with AppJob.
+    names = list(queues or QUEUES)
+    Worker(names, connection=connection, job_class=AppJob).work(burst=burst, with_scheduler=True)
 
 
 @jobs_cli.command("scheduler")
 def scheduler():
     """Enqueue the periodic work on time. Run exactly one of these."""
-    from portal.jobs.queue import get_redis
-    from portal.jobs.schedule import PERIODIC
-
     cron = CronScheduler(connection=get_redis(), name="portal")
     for periodic in PERIODIC:
         cron.register(periodic.func, queue_name=periodic.queue, interval=periodic.every_seconds)
@@ -43,8 +40,6 @@ def tick():
 
     In the embedded mode (no Redis) this is how notifications and digests go out.
     """
-    from portal.jobs.schedule import PERIODIC
-
     for periodic in PERIODIC:
         periodic.func()
         db.session.commit()
