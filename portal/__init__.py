@@ -5,10 +5,11 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import errors, jobs, security, templating
+from portal import access, errors, jobs, security, templating
 from portal.config import load_config
 from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
-from portal.validation import IdConverter
+from portal.models.types import render_migration_item
+from portal.routing import IdConverter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,7 +28,7 @@ def create_app(overrides: dict | None = None, environ=None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_item=render_migration_item)
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
@@ -41,6 +42,7 @@ def create_app(overrides: dict | None = None, environ=None) -> Flask:
     errors.init_app(app)
     jobs.init_app(app)
     templating.init_app(app)
+    access.init_app(app)
     _register_blueprints(app)
     _register_cli(app)
     return app
@@ -75,5 +77,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from portal.cli import portal_cli
+    from portal.jobs.cli import jobs_cli
 
     app.cli.add_command(portal_cli)
+    app.cli.add_command(jobs_cli)

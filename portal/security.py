@@ -1,9 +1,7 @@
-"""Headers every response carries, and database connection settings."""
+"""Headers every response carries."""
 
 from flask import request
 from flask_login import current_user
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -38,15 +36,3 @@ def init_app(app) -> None:
             headers["Cache-Control"] = "no-store"
             response.vary.add("Cookie")
         return response
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record):
-    """WAL and a busy timeout let web and worker processes share the embedded database."""
-    if type(dbapi_connection).__module__ != "sqlite3":
-        return
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()

@@ -3,10 +3,8 @@
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import select
 
-from portal.extensions import db
-from portal.models import Client
+from portal.models import ThreadKind
 
 
 def public_url(endpoint: str, **values) -> str:
@@ -24,7 +22,7 @@ def thread_location(thread, client_slug: str, comment_id: int | None = None) -> 
     A draft's discussion lives on the draft's page; other threads have their own.
     """
     anchor = {"_anchor": f"comment-{comment_id}"} if comment_id else {}
-    if thread.draft_id is not None and thread.kind == "draft":
+    if thread.draft_id is not None and thread.kind == ThreadKind.DRAFT:
         return "drafts.show", {"slug": client_slug, "draft_id": thread.draft_id, **anchor}
     return "threads.show", {"slug": client_slug, "thread_id": thread.id, **anchor}
 
@@ -37,10 +35,3 @@ def safe_next_url(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
-
-
-def client_slugs(client_ids) -> dict[int, str]:
-    """The slug of each client in ``client_ids`` (ids, or a select of them), for links."""
-    return dict(
-        db.session.execute(select(Client.id, Client.slug).where(Client.id.in_(client_ids))).all()
-    )

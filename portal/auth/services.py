@@ -19,8 +19,8 @@ from portal.events import record_event
 from portal.extensions import db, login_manager
 from portal.mail.outbox import queue_email
 from portal.models import PasswordReset, User, fold_email, utcnow
+from portal.routing import row_id
 from portal.urls import public_url
-from portal.validation import row_id
 
 
 @login_manager.user_loader

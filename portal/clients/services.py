@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from portal.errors import Conflict, InvalidInput
 from portal.events import record_event
 from portal.extensions import db
-from portal.models import Assignment, Client, Project, StaffRole, User, utcnow
+from portal.models import Assignment, Client, Project, StaffRole, User, UserKind, utcnow
 
 # The order account teams are listed in: who leads the account first, then who makes the work.
 TEAM_ORDER = [
@@ -173,7 +173,7 @@ def unassigned_staff(client: Client) -> list[User]:
     on_team = select(Assignment.user_id).where(Assignment.client_id == client.id)
     return db.session.scalars(
         select(User)
-        .where(User.kind == "staff", User.active.is_(True), User.id.not_in(on_team))
+        .where(User.kind == UserKind.STAFF, User.active.is_(True), User.id.not_in(on_team))
         .order_by(User.name)
     ).all()
 
@@ -195,6 +195,13 @@ def project_counts(client_ids: list[int]) -> dict[int, int]:
         .group_by(Project.client_id)
     )
     return dict(rows.all())
+
+
+def client_slugs(client_ids) -> dict[int, str]:
+    """The slug of each client in ``client_ids`` (ids, or a select of them), for links."""
+    return dict(
+        db.session.execute(select(Client.id, Client.slug).where(Client.id.in_(client_ids))).all()
+    )
 
 
 def save_project(

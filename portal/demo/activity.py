@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from functools import partial
 from typing import NamedTuple
 
-from portal import demo_files
+from portal.demo import files as demo_files
 from portal.drafts.services import add_version, create_draft, draft_thread, record_decision
 from portal.drafts.storage import store_upload
 from portal.models import DraftKind, FeedbackStatus, StaffRole, ThreadKind, User, Verdict

@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 
 from portal.auth.passwords import hash_password
 from portal.clients.services import assign_staff, create_client, save_project, update_assignment
-from portal.demo_activity import due_in, seed_client_activity
+from portal.demo.activity import due_in, seed_client_activity
 from portal.extensions import db
 from portal.models import (
     ClientRole,

@@ -21,6 +21,7 @@ from flask import current_app
 from PIL import Image, UnidentifiedImageError
 
 from portal.errors import InvalidInput
+from portal.models import DraftKind
 
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/webp", "image/gif"}
 PDF_TYPES = {"application/pdf"}
@@ -34,14 +35,16 @@ OTHER_TYPES = {
     "audio/mpeg",
 }
 ALLOWED_BY_KIND = {
-    "image": IMAGE_TYPES,
-    "pdf": PDF_TYPES,
-    "file": IMAGE_TYPES | PDF_TYPES | OTHER_TYPES,
+    DraftKind.IMAGE: IMAGE_TYPES,
+    DraftKind.PDF: PDF_TYPES,
+    DraftKind.FILE: IMAGE_TYPES | PDF_TYPES | OTHER_TYPES,
 }
 KIND_DESCRIPTIONS = {
-    "image": "a PNG, JPEG, WebP or GIF image",
-    "pdf": "a PDF",
-    "file": "an image, a PDF, a Word, Excel or PowerPoint file, a ZIP, an MP4, a MOV or an MP3",
+    DraftKind.IMAGE: "a PNG, JPEG, WebP or GIF image",
+    DraftKind.PDF: "a PDF",
+    DraftKind.FILE: (
+        "an image, a PDF, a Word, Excel or PowerPoint file, a ZIP, an MP4, a MOV or an MP3"
+    ),
 }
 _CHUNK = 1024 * 1024
 # Decompression bombs: refuse images larger than this many pixels.

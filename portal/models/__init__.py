@@ -1,6 +1,5 @@
 """Every model, imported here so Alembic and the app see the whole schema."""
 
-from portal.columns import utcnow
 from portal.models.client import Assignment, Client
 from portal.models.digest import DigestRun
 from portal.models.draft import Decision, Draft, DraftKind, Verdict, Version
@@ -19,6 +18,7 @@ from portal.models.thread import (
     ThreadParticipant,
 )
 from portal.models.token import Invitation, PasswordReset
+from portal.models.types import utcnow
 from portal.models.user import (
     ClientRole,
     EmailFrequency,

@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.columns import UTCDateTime, utcnow
 from portal.extensions import db
+from portal.models.types import UTCDateTime, utcnow
 
 
 class DigestRun(db.Model):

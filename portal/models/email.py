@@ -6,8 +6,8 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.columns import UTCDateTime, utcnow
 from portal.extensions import db
+from portal.models.types import UTCDateTime, utcnow
 
 
 class EmailStatus(StrEnum):

@@ -5,8 +5,8 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.columns import UTCDateTime, utcnow
 from portal.extensions import db
+from portal.models.types import UTCDateTime, utcnow
 
 
 class Project(db.Model):

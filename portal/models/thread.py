@@ -6,8 +6,8 @@ from enum import StrEnum
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.columns import UTCDateTime, utcnow
 from portal.extensions import db
+from portal.models.types import UTCDateTime, utcnow
 
 
 class ThreadKind(StrEnum):
@@ -78,7 +78,8 @@ class Comment(db.Model):
     promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     author = relationship("User", foreign_keys=[author_id], lazy="raise")
-    thread = relationship("Thread", lazy="raise")
+    # Without SQL only: a comment's thread is nearly always in the session already.
+    thread = relationship("Thread", lazy="raise_on_sql")
 
     @property
     def is_deleted(self) -> bool:
@@ -104,6 +105,15 @@ class FollowLevel(StrEnum):
     WATCHING = "watching"
     MENTIONS = "mentions"
     MUTED = "muted"
+
+    @property
+    def label(self) -> str:
+        """How often it e-mails, completing "E-mail me …"."""
+        return {
+            "watching": "about every comment",
+            "mentions": "when mentioned",
+            "muted": "only when mentioned, muted otherwise",
+        }[self.value]
 
 
 class Subscription(db.Model):

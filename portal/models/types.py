@@ -1,4 +1,4 @@
-"""Column types shared by every model."""
+"""Column types shared by every model, the clock they default to, and how migrations write them."""
 
 from datetime import UTC, datetime
 

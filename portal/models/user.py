@@ -7,8 +7,8 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from portal.columns import UTCDateTime, utcnow
 from portal.extensions import db
+from portal.models.types import UTCDateTime, utcnow
 
 
 class EmailFrequency(StrEnum):
@@ -101,7 +101,7 @@ class User(UserMixin, db.Model):
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # E-mail preferences: how often (immediate, daily, weekly, off), when (local hour and,
     # for weekly, weekday 0 = Monday), and the local hours to keep quiet.
-    email_frequency: Mapped[str] = mapped_column(String(16), default="daily")
+    email_frequency: Mapped[str] = mapped_column(String(16), default=EmailFrequency.DAILY)
     digest_hour: Mapped[int] = mapped_column(default=8)
     digest_weekday: Mapped[int] = mapped_column(default=0)
     quiet_from: Mapped[int | None]

@@ -1,0 +1,132 @@
+"""Where each draft stands: its review status and whose move it is, derived, never stored.
+
+Status comes from the latest version and the reviewers' current decisions on it; the move
+follows the status, unless a client comment still waits for a staff answer.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Decision, Draft, Thread, Verdict, Version
+from portal.threads.queries import unanswered_client_comments
+
+
+class DraftStatus(StrEnum):
+    IN_PROGRESS = "in_progress"
+    IN_REVIEW = "in_review"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+
+    @property
+    def label(self) -> str:
+        return {
+            "in_progress": "In progress",
+            "in_review": "In review",
+            "changes_requested": "Changes requested",
+            "approved": "Approved",
+        }[self.value]
+
+
+class WhoseMove(StrEnum):
+    CLIENT = "client"
+    MAKER = "maker"
+    STAFF = "staff"
+
+    @property
+    def label(self) -> str:
+        return {
+            "client": "Client to decide",
+            "maker": "Maker to revise",
+            "staff": "Staff to answer",
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class DraftState:
+    """A draft's derived status, whose move it is, and since when."""
+
+    status: DraftStatus
+    whose_move: WhoseMove | None
+    waiting_since: datetime | None
+    latest_number: int | None
+    latest: Version | None = None
+
+    @property
+    def label(self) -> str:
+        """The status as people read it, e.g. "Changes requested"."""
+        return self.status.label
+
+    @property
+    def move_label(self) -> str:
+        """Whose move it is as people read it, or "" when nobody's (approved)."""
+        return self.whose_move.label if self.whose_move else ""
+
+
+def draft_states(drafts: list[Draft]) -> dict[int, DraftState]:
+    """The derived state of each of ``drafts``, in a fixed number of queries.
+
+    Status comes from the latest version and its current decisions: any request for changes
+    wins, then an approval, else it waits for review. A client comment still without a staff
+    answer makes it the staff's move whatever the status.
+    """
+    ids = [draft.id for draft in drafts]
+    if not ids:
+        return {}
+    latest = (
+        select(Version.draft_id, func.max(Version.number).label("number"))
+        .where(Version.draft_id.in_(ids))
+        .group_by(Version.draft_id)
+        .subquery()
+    )
+    versions = {
+        version.draft_id: version
+        for version in db.session.scalars(
+            select(Version).join(
+                latest,
+                (Version.draft_id == latest.c.draft_id) & (Version.number == latest.c.number),
+            )
+        )
+    }
+    decisions: dict[int, list[Decision]] = {}
+    for decision in db.session.scalars(
+        select(Decision).where(
+            Decision.version_id.in_([v.id for v in versions.values()]),
+            Decision.superseded_at.is_(None),
+        )
+    ):
+        decisions.setdefault(decision.draft_id, []).append(decision)
+    unanswered = unanswered_client_comment_times(ids)
+    states = {}
+    for draft in drafts:
+        version = versions.get(draft.id)
+        verdicts = {d.verdict: d.created_at for d in decisions.get(draft.id, [])}
+        if version is None:
+            status, move, since = DraftStatus.IN_PROGRESS, WhoseMove.MAKER, draft.created_at
+        elif Verdict.CHANGES_REQUESTED in verdicts:
+            status, move = DraftStatus.CHANGES_REQUESTED, WhoseMove.MAKER
+            since = verdicts[Verdict.CHANGES_REQUESTED]
+        elif Verdict.APPROVED in verdicts:
+            status, move, since = DraftStatus.APPROVED, None, verdicts[Verdict.APPROVED]
+        else:
+            status, move, since = DraftStatus.IN_REVIEW, WhoseMove.CLIENT, version.created_at
+        if draft.id in unanswered:
+            move, since = WhoseMove.STAFF, unanswered[draft.id]
+        number = version.number if version else None
+        states[draft.id] = DraftState(status, move, since, number, version)
+    return states
+
+
+def unanswered_client_comment_times(draft_ids: list[int]) -> dict[int, datetime]:
+    """For drafts whose thread has a client comment no staff has answered: when it was made."""
+    unanswered = unanswered_client_comments().subquery()
+    rows = db.session.execute(
+        select(Thread.draft_id, func.min(unanswered.c.created_at))
+        .join(unanswered, unanswered.c.thread_id == Thread.id)
+        .where(Thread.draft_id.in_(draft_ids))
+        .group_by(Thread.draft_id)
+    )
+    return dict(rows.all())
