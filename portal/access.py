@@ -1,19 +1,46 @@
 """Who may see and do what: the one place that decides.
 
-Every query of tenant-owned rows goes through the scoping helpers here. Rows a user may not
-see answer 404 (their existence is never revealed); actions on rows they may see but not do
-answer 403.
+Three kinds of answer live here, and nowhere else:
+
+- **List scopes** (``visible_*``): selects of the rows a person may see, holding both the
+  client scope and the staff-only rule. Every list (pages, fragments, inbox, digests,
+  notifications) builds on them by adding its own conditions.
+- **Single rows** (``get_*_or_404``): a row by id, or 404 when the person may not see it, so
+  its existence is never revealed. The test suite checks, on every call, that each answer
+  agrees with the matching list scope.
+- **Permissions** (``can_*``): whether a person may take an action on a row they can see.
+  Views ``require`` them (403 otherwise), and templates call the same checks (they are
+  template globals), so a button is drawn exactly when its action is allowed.
 """
 
 from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import Select, exists, select
+from sqlalchemy import ColumnElement, Select, exists, select, true
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
-from portal.models import Assignment, Client, Comment, Draft, Project, Thread, User, Version
+from portal.models import (
+    Assignment,
+    Client,
+    ClientRole,
+    Comment,
+    Draft,
+    Event,
+    Project,
+    StaffRole,
+    Thread,
+    User,
+    Version,
+)
+
+# Staff who run the relationship may invite a client's admins; the rest of the team may
+# invite reviewers only.
+ACCOUNT_LEADS = {StaffRole.ADMIN, StaffRole.ACCOUNT_MANAGER, StaffRole.CLIENT_SERVICES}
+
+
+# ---- List scopes -------------------------------------------------------------------------
 
 
 def visible_client_ids(user: User) -> Select:
@@ -37,9 +64,92 @@ def visible_clients(user: User) -> Select:
     return select(Client).where(Client.id.in_(visible_client_ids(user))).order_by(Client.name)
 
 
+def _in_scope(client_column, user: User, client: Client | None) -> ColumnElement:
+    condition = client_column.in_(visible_client_ids(user))
+    if client is not None:
+        condition = condition & (client_column == client.id)
+    return condition
+
+
+def thread_readable_by(user: User) -> ColumnElement:
+    """The staff-only rule for threads, as a condition on ``Thread``: clients never read
+    internal threads."""
+    return true() if user.is_staff else Thread.internal.is_(False)
+
+
+def comment_readable_by(user: User) -> ColumnElement:
+    """The staff-only rule for comments, as a condition on ``Comment`` and its ``Thread``:
+    clients never read staff-only notes, nor anything in an internal thread."""
+    if user.is_staff:
+        return true()
+    return shared_with_client(Comment) & Thread.internal.is_(False)
+
+
+def shared_with_client(comment) -> ColumnElement:
+    """A condition: ``comment`` (the Comment entity or an alias of it) is not a staff-only
+    note. For questions such as "did staff answer the client where the client can see it"."""
+    return comment.internal.is_(False)
+
+
+def visible_projects(user: User, client: Client | None = None) -> Select:
+    """A select of the projects ``user`` may see (of ``client``, if given)."""
+    return select(Project).where(_in_scope(Project.client_id, user, client))
+
+
+def visible_drafts(user: User, client: Client | None = None) -> Select:
+    """A select of the drafts ``user`` may see (of ``client``, if given)."""
+    return select(Draft).where(_in_scope(Draft.client_id, user, client))
+
+
+def visible_versions(user: User, client: Client | None = None) -> Select:
+    """A select of the versions ``user`` may see (of ``client``, if given)."""
+    return select(Version).where(_in_scope(Version.client_id, user, client))
+
+
+def visible_threads(user: User, client: Client | None = None) -> Select:
+    """A select of the threads ``user`` may read (of ``client``, if given)."""
+    return select(Thread).where(_in_scope(Thread.client_id, user, client), thread_readable_by(user))
+
+
+def visible_comments(
+    user: User, client: Client | None = None, thread: Thread | None = None
+) -> Select:
+    """A select of the comments ``user`` may read (of ``client`` or ``thread``, if given),
+    joined to their threads so callers can add conditions on both."""
+    query = (
+        select(Comment)
+        .join(Thread, Thread.id == Comment.thread_id)
+        .where(_in_scope(Comment.client_id, user, client), comment_readable_by(user))
+    )
+    if thread is not None:
+        query = query.where(Comment.thread_id == thread.id)
+    return query
+
+
+def visible_events(user: User, client: Client | None = None) -> Select:
+    """A select of the activity events ``user`` may see (of ``client``, if given): clients
+    only the client-visible ones; agency-wide events (of no client) only admins."""
+    scope = _in_scope(Event.client_id, user, client)
+    if user.is_admin and client is None:
+        scope = scope | Event.client_id.is_(None)
+    query = select(Event).where(scope)
+    if not user.is_staff:
+        query = query.where(Event.client_visible.is_(True))
+    return query
+
+
+# ---- Single rows -------------------------------------------------------------------------
+
+
 def _one_or_404(query):
     row = db.session.scalar(query)
     if row is None:
+        abort(404)
+    return row
+
+
+def _visible_or_404(user: User, row, readable) -> object:
+    if row is None or not readable(user, row):
         abort(404)
     return row
 
@@ -51,15 +161,15 @@ def get_client_or_404(user: User, slug: str) -> Client:
     )
 
 
-def get_project_or_404(client: Client, project_id: int) -> Project:
-    """Project ``project_id`` of an already-visible ``client``; 404 if it belongs elsewhere."""
+def get_project_or_404(user: User, client: Client, project_id: int) -> Project:
+    """Project ``project_id`` of ``client`` (already visible to ``user``); 404 elsewhere."""
     return _one_or_404(
         select(Project).where(Project.id == project_id, Project.client_id == client.id)
     )
 
 
-def get_draft_or_404(client: Client, draft_id: int) -> Draft:
-    """Draft ``draft_id`` of an already-visible ``client``, with its project and maker."""
+def get_draft_or_404(user: User, client: Client, draft_id: int) -> Draft:
+    """Draft ``draft_id`` of ``client`` (already visible to ``user``), with project and maker."""
     return _one_or_404(
         select(Draft)
         .options(joinedload(Draft.project), joinedload(Draft.maker))
@@ -67,48 +177,49 @@ def get_draft_or_404(client: Client, draft_id: int) -> Draft:
     )
 
 
-def get_version_or_404(client: Client, version_id: int) -> Version:
-    """Version ``version_id`` of a draft of an already-visible ``client``."""
+def get_version_or_404(user: User, client: Client, version_id: int) -> Version:
+    """Version ``version_id`` of a draft of ``client`` (already visible to ``user``)."""
     return _one_or_404(
         select(Version).where(Version.id == version_id, Version.client_id == client.id)
     )
 
 
-def visible_threads(user: User, client: Client) -> Select:
-    """A select of ``client``'s threads that ``user`` may read: clients never see internal ones."""
-    query = select(Thread).where(Thread.client_id == client.id)
-    if not user.is_staff:
-        query = query.where(Thread.internal.is_(False))
-    return query
+def can_read_thread(user: User, thread: Thread) -> bool:
+    """The staff-only rule for one thread: clients never read internal threads."""
+    return user.is_staff or not thread.internal
+
+
+def can_read_comment(user: User, comment: Comment) -> bool:
+    """The staff-only rule for one comment (its thread loaded): clients never read staff-only
+    notes, nor comments in internal threads."""
+    return user.is_staff or not (comment.internal or comment.thread.internal)
 
 
 def get_thread_or_404(user: User, client: Client, thread_id: int) -> Thread:
     """Thread ``thread_id`` of ``client`` if ``user`` may read it."""
-    return _one_or_404(visible_threads(user, client).where(Thread.id == thread_id))
+    thread = db.session.scalar(
+        select(Thread).where(Thread.id == thread_id, Thread.client_id == client.id)
+    )
+    return _visible_or_404(user, thread, can_read_thread)
 
 
 def get_comment_or_404(user: User, client: Client, comment_id: int) -> Comment:
-    """Comment ``comment_id`` of ``client`` if ``user`` may read it: staff-only notes and
-    comments in internal threads are never visible to client users."""
-    query = (
+    """Comment ``comment_id`` of ``client`` if ``user`` may read it, with thread and author."""
+    comment = db.session.scalar(
         select(Comment)
         .options(joinedload(Comment.thread), joinedload(Comment.author))
-        .join(Thread, Thread.id == Comment.thread_id)
         .where(Comment.id == comment_id, Comment.client_id == client.id)
     )
-    if not user.is_staff:
-        query = query.where(Comment.internal.is_(False), Thread.internal.is_(False))
-    return _one_or_404(query)
+    return _visible_or_404(user, comment, can_read_comment)
 
 
-def can_decide(user: User, client: Client) -> bool:
-    """Only the client's own users approve or request changes."""
-    return user.is_client and user.client_id == client.id
+# ---- Permissions -------------------------------------------------------------------------
 
 
-def can_moderate(user: User, comment: Comment) -> bool:
-    """Resolve or reopen: staff on the account, or the comment's author."""
-    return comment.author_id == user.id or user.is_staff
+def require(allowed: bool) -> None:
+    """Abort with 403 unless ``allowed``: for actions on rows the user can already see."""
+    if not allowed:
+        abort(403)
 
 
 def is_on_team(user: User, client: Client) -> bool:
@@ -122,21 +233,81 @@ def is_on_team(user: User, client: Client) -> bool:
 
 
 def can_work_on(user: User, client: Client) -> bool:
-    """Staff who may create and change a client's work: admins and its account team."""
+    """Create and change a client's work (projects, drafts, versions): admins and its team."""
     return user.is_admin or is_on_team(user, client)
 
 
-def can_invite_client_users(user: User, client: Client) -> bool:
-    """Admins, the account team, and the client's own client admins may invite its users."""
+def can_decide(user: User, draft: Draft) -> bool:
+    """Approve or request changes: only the draft's client's own users."""
+    return user.is_client and user.client_id == draft.client_id
+
+
+def can_write_staff_notes(user: User) -> bool:
+    """Write staff-only notes and open staff-only threads: agency staff."""
+    return user.is_staff
+
+
+def can_post_staff_note(user: User, thread: Thread) -> bool:
+    """Offer the "staff-only note" choice in ``thread``: staff, in a client-visible thread
+    (everything in an internal thread is staff-only already)."""
+    return can_write_staff_notes(user) and not thread.internal
+
+
+def can_edit(user: User, comment: Comment) -> bool:
+    """Edit a comment: its author, while it isn't deleted."""
+    return comment.author_id == user.id and not comment.is_deleted
+
+
+def can_delete(user: User, comment: Comment) -> bool:
+    """Delete a comment: its author or an agency admin, while it isn't deleted."""
+    return (comment.author_id == user.id or user.is_admin) and not comment.is_deleted
+
+
+def can_resolve(user: User, comment: Comment) -> bool:
+    """Resolve or reopen a comment: staff on the account or the comment's author."""
+    return (comment.author_id == user.id or user.is_staff) and not comment.is_deleted
+
+
+def can_promote(user: User, comment: Comment) -> bool:
+    """Share a staff-only note with the client: staff, for a live note in a client thread."""
+    return (
+        can_write_staff_notes(user)
+        and comment.internal
+        and not comment.thread.internal
+        and not comment.is_deleted
+    )
+
+
+def can_reply_to(user: User, comment: Comment) -> bool:
+    """Reply to a comment: anyone who reads it, to a live comment that is not itself a reply
+    (replies are one level deep)."""
+    return comment.reply_to_id is None and not comment.is_deleted
+
+
+def can_invite(user: User, client: Client, role: str | None = None) -> bool:
+    """Invite people into ``client`` as ``role`` (None: in any role at all).
+
+    Admins, and the account manager or client services on the team, invite client admins
+    and reviewers; the rest of the team (copywriters, creatives, strategists) invite
+    reviewers only. A client's own client admins invite both into their organisation.
+    """
     if user.is_client:
         return user.is_client_admin and user.client_id == client.id
-    return can_work_on(user, client)
+    if not can_work_on(user, client):
+        return False
+    return role != ClientRole.ADMIN or user.role in ACCOUNT_LEADS
 
 
-def require(allowed: bool) -> None:
-    """Abort with 403 unless ``allowed``: for actions on rows the user can already see."""
-    if not allowed:
-        abort(403)
+def invitable_roles(user: User, client: Client) -> list[ClientRole]:
+    """The client roles ``user`` may invite into ``client``, for the invitation form."""
+    return [
+        role for role in (ClientRole.MEMBER, ClientRole.ADMIN) if can_invite(user, client, role)
+    ]
+
+
+def can_administer(user: User) -> bool:
+    """Run the agency: clients, teams, people, staff invitations, the outbox and the jobs."""
+    return user.is_admin
 
 
 def admin_required(view):
@@ -145,7 +316,27 @@ def admin_required(view):
     @wraps(view)
     @login_required
     def wrapped(*args, **kwargs):
-        require(current_user.is_admin)
+        require(can_administer(current_user))
         return view(*args, **kwargs)
 
     return wrapped
+
+
+TEMPLATE_CHECKS = (
+    can_administer,
+    can_decide,
+    can_delete,
+    can_edit,
+    can_invite,
+    can_post_staff_note,
+    can_promote,
+    can_reply_to,
+    can_resolve,
+    can_work_on,
+    can_write_staff_notes,
+)
+
+
+def init_app(app) -> None:
+    """Make the permission checks template globals, so buttons follow the same rules."""
+    app.jinja_env.globals.update({check.__name__: check for check in TEMPLATE_CHECKS})

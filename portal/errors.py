@@ -19,8 +19,10 @@ class DomainError(Exception):
         self.field = field
 
     def attach_to(self, form, default_field: str) -> None:
-        """Show the message on the form field it concerns (or ``default_field``)."""
+        """Show the message on the form field it concerns (or ``default_field``), and make
+        the form answer with this error's status."""
         form[self.field or default_field].errors.append(self.message)
+        form.refused_with = self.status_code
 
 
 class InvalidInput(DomainError):
@@ -89,6 +91,7 @@ def init_app(app) -> None:
 
     @app.errorhandler(DomainError)
     def _domain_error(error):
+        db.session.rollback()
         return render_error(error.status_code, error.message)
 
     @app.errorhandler(DataError)

@@ -15,6 +15,14 @@ def strip_control_characters(value):
 class PortalForm(FlaskForm):
     """A Flask-WTF form whose every field drops control characters from what it receives."""
 
+    # Set by a domain error shown on the form: the status to answer with (409, 422).
+    refused_with: int | None = None
+
+    @property
+    def status(self) -> int:
+        """The HTTP status to show this form with: a refusal's, 422 for invalid fields, else 200."""
+        return self.refused_with or (422 if self.errors else 200)
+
     class Meta:
         def bind_field(self, form, unbound_field, options):
             filters = unbound_field.kwargs.get("filters", ())

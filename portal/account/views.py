@@ -5,10 +5,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from portal.account.forms import EmailPreferencesForm, ProfileForm
+from portal.actions import form_action
 from portal.auth.forms import ChangePasswordForm
 from portal.auth.services import change_password, start_session
 from portal.digests.services import preview_digest
-from portal.errors import InvalidInput
 from portal.extensions import csrf, db
 from portal.models import EmailFrequency, User
 from portal.notifications.preferences import user_id_from_token
@@ -30,7 +30,7 @@ def profile():
         db.session.commit()
         flash("Your profile is saved.", "success")
         return redirect(url_for(".profile"))
-    return render_template("account/profile.html", form=form), 422 if form.errors else 200
+    return render_template("account/profile.html", form=form), form.status
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -41,17 +41,14 @@ def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        try:
+        with form_action(form, "password") as action:
             change_password(user, form.current.data, form.password.data, form.confirm.data)
-        except InvalidInput as error:
-            error.attach_to(form, "password")
-        else:
             # This browser continues on a fresh session; every other one is now signed out.
             start_session(user, remember=False)
-            db.session.commit()
+        if action.ok:
             flash("Your password is changed. Other devices are signed out.", "success")
             return redirect(url_for(".profile"))
-    return render_template("account/password.html", form=form), 422 if form.errors else 200
+    return render_template("account/password.html", form=form), form.status
 
 
 @bp.route("/notifications", methods=["GET", "POST"])
@@ -72,8 +69,7 @@ def notifications():
         db.session.commit()
         flash("Your e-mail preferences are saved.", "success")
         return redirect(url_for(".notifications"))
-    status = 422 if form.errors else 200
-    return render_template("account/notifications.html", form=form), status
+    return render_template("account/notifications.html", form=form), form.status
 
 
 @bp.get("/digest")

@@ -14,17 +14,17 @@ from flask_login import current_user
 
 from portal import access
 from portal.access import admin_required
+from portal.actions import flash_action, form_action, is_partial
 from portal.admin import jobs as admin_jobs
 from portal.admin import services
 from portal.admin.forms import AssignForm, AssignmentForm, ClientForm, RoleForm
 from portal.clients import services as client_services
-from portal.errors import DomainError
-from portal.extensions import db, htmx
+from portal.extensions import db
 from portal.invitations import services as invitation_services
 from portal.invitations.forms import staff_invite_form
 from portal.models import Client, EmailMessage, EmailStatus, User
 from portal.models.user import ROLE_LABELS
-from portal.validation import row_id
+from portal.routing import row_id
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -90,7 +90,7 @@ def team(slug):
 
 
 def _team_page(client: Client, add_form=None, status=200):
-    template = "admin/_partials/team.html" if htmx and not htmx.boosted else "admin/team.html"
+    template = "admin/_partials/team.html" if is_partial() else "admin/team.html"
     add_form = add_form or AssignForm()
     candidates = client_services.unassigned_staff(client)
     add_form.user_id.choices = [
@@ -106,7 +106,7 @@ def _team_page(client: Client, add_form=None, status=200):
 
 def _team_changed(client: Client, message: str):
     db.session.commit()
-    if htmx and not htmx.boosted:
+    if is_partial():
         return _team_page(client)
     flash(message, "success")
     return redirect(url_for(".team", slug=client.slug))
@@ -183,13 +183,10 @@ def _people_page(status=200):
 
 
 def _people_action(change, message):
-    try:
+    with flash_action() as action:
         change()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _people_page(error.status_code)
-    db.session.commit()
+    if not action.ok:
+        return _people_page(action.status)
     flash(message, "success")
     return redirect(url_for(".people", page=_page_number()))
 
@@ -237,20 +234,16 @@ def invite_staff():
     """Invite someone to the agency's staff; lists staff invitations still pending."""
     form = staff_invite_form()
     if form.validate_on_submit():
-        try:
+        with form_action(form, "email") as action:
             invitation = invitation_services.invite_staff(
                 current_user, form.email.data, form.role.data
             )
-        except DomainError as error:
-            error.attach_to(form, "email")
-        else:
-            db.session.commit()
+        if action.ok:
             flash(f"Invitation sent to {invitation.email}.", "success")
             return redirect(url_for(".invite_staff"))
-    status = 422 if form.errors else 200
     return render_template(
         "admin/invite_staff.html", form=form, pending=invitation_services.pending_invitations(None)
-    ), status
+    ), form.status
 
 
 def _outbox_status() -> str | None:
@@ -287,13 +280,10 @@ def retry_email(message_id):
     message = db.session.get(EmailMessage, message_id)
     if message is None:
         abort(404)
-    try:
+    with flash_action() as action:
         services.retry_email(current_user, message)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _outbox_page(error.status_code)
-    db.session.commit()
+    if not action.ok:
+        return _outbox_page(action.status)
     flash(f"Trying again to deliver “{message.subject}” to {message.to_address}.", "success")
     return redirect(url_for(".outbox", status=_outbox_status(), page=_page_number()))
 

@@ -3,9 +3,9 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from portal.actions import form_action
 from portal.auth import services
 from portal.auth.forms import LoginForm, NewPasswordForm, ResetRequestForm
-from portal.errors import InvalidInput
 from portal.extensions import db
 from portal.ratelimits import guarded
 from portal.urls import safe_next_url
@@ -65,13 +65,9 @@ def reset_password(token):
     services.find_password_reset(token)
     form = NewPasswordForm()
     if form.validate_on_submit():
-        try:
+        with form_action(form, "password") as action:
             services.reset_password(token, form.password.data, form.confirm.data)
-        except InvalidInput as error:
-            error.attach_to(form, "password")
-        else:
-            db.session.commit()
+        if action.ok:
             flash("Your password is changed. Sign in with the new one.", "success")
             return redirect(url_for("auth.login"))
-    status = 422 if form.errors else 200
-    return render_template("auth/reset_password.html", form=form, token=token), status
+    return render_template("auth/reset_password.html", form=form, token=token), form.status

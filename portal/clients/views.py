@@ -4,11 +4,11 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from portal import access
+from portal.actions import form_action
 from portal.clients import services
 from portal.clients.forms import ProjectForm
-from portal.drafts.services import draft_states, project_drafts
-from portal.errors import InvalidInput
-from portal.extensions import db
+from portal.drafts.services import project_drafts
+from portal.drafts.status import draft_states
 from portal.threads.services import recent_threads
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
@@ -26,7 +26,7 @@ def home(slug):
         team=services.account_team(client),
         threads=recent_threads(current_user, client),
         can_work=access.can_work_on(current_user, client),
-        can_invite=access.can_invite_client_users(current_user, client),
+        can_invite=access.can_invite(current_user, client),
     )
 
 
@@ -35,8 +35,8 @@ def home(slug):
 def project(slug, project_id):
     """One project: its brief, shared goals and due date."""
     client = access.get_client_or_404(current_user, slug)
-    project = access.get_project_or_404(client, project_id)
-    drafts = project_drafts(project)
+    project = access.get_project_or_404(current_user, client, project_id)
+    drafts = project_drafts(current_user, project)
     return render_template(
         "clients/project.html",
         client=client,
@@ -62,14 +62,14 @@ def new_project(slug):
 def edit_project(slug, project_id):
     """Change a project's name, brief, goals or due date."""
     client = access.get_client_or_404(current_user, slug)
-    project = access.get_project_or_404(client, project_id)
+    project = access.get_project_or_404(current_user, client, project_id)
     access.require(access.can_work_on(current_user, client))
     return _save_project(client, project, ProjectForm(obj=project))
 
 
 def _save_project(client, project, form):
     if form.validate_on_submit():
-        try:
+        with form_action(form, "name") as action:
             project = services.save_project(
                 current_user,
                 client,
@@ -79,13 +79,9 @@ def _save_project(client, project, form):
                 goals=form.goals.data or "",
                 due_date=form.due_date.data,
             )
-        except InvalidInput as error:
-            error.attach_to(form, "name")
-        else:
-            db.session.commit()
+        if action.ok:
             flash(f"Saved “{project.name}”.", "success")
             return redirect(url_for(".project", slug=client.slug, project_id=project.id))
-    status = 422 if form.errors else 200
     return render_template(
         "clients/project_form.html", client=client, project=project, form=form
-    ), status
+    ), form.status

@@ -14,7 +14,8 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from portal.access import visible_client_ids
+from portal import access
+from portal.clients.services import client_slugs
 from portal.extensions import db
 from portal.inbox.services import (
     client_comments_waiting,
@@ -34,7 +35,7 @@ from portal.models import (
     utcnow,
 )
 from portal.notifications.preferences import in_quiet_hours, local_time, unsubscribe_url
-from portal.urls import client_slugs, public_url, thread_location
+from portal.urls import public_url, thread_location
 
 MAX_PER_SECTION = 30
 PERIOD_LENGTH = {EmailFrequency.DAILY: timedelta(days=1), EmailFrequency.WEEKLY: timedelta(days=7)}
@@ -124,7 +125,7 @@ class Digest:
 def build_digest(user: User, start: datetime, end: datetime) -> Digest:
     """What ``user`` should hear about from the window [start, end): only what they may see
     and have not read. Clients first get what waits on them; staff, the clients waiting."""
-    slugs = client_slugs(visible_client_ids(user))
+    slugs = client_slugs(access.visible_client_ids(user))
     digest = Digest()
     in_window = and_(Comment.created_at >= start, Comment.created_at < end)
     listed: set[int] = set()
@@ -151,9 +152,8 @@ def build_digest(user: User, start: datetime, end: datetime) -> Digest:
 
 def _replies(user: User, start: datetime, end: datetime):
     """Unread comments by others in threads ``user`` watches, in the window."""
-    query = (
-        select(Comment)
-        .join(Thread, Thread.id == Comment.thread_id)
+    return (
+        access.visible_comments(user)
         .join(
             Subscription,
             and_(Subscription.thread_id == Thread.id, Subscription.user_id == user.id),
@@ -165,13 +165,9 @@ def _replies(user: User, start: datetime, end: datetime):
             Comment.id > Subscription.last_read_comment_id,
             Comment.created_at >= start,
             Comment.created_at < end,
-            Thread.client_id.in_(visible_client_ids(user)),
         )
         .order_by(Comment.id)
     )
-    if not user.is_staff:
-        query = query.where(Comment.internal.is_(False), Thread.internal.is_(False))
-    return query
 
 
 def _comments(query, slugs, listed: set[int]) -> list[dict]:
@@ -244,7 +240,7 @@ def send_digest(user_id: int, period: str, nominal_iso: str) -> None:
 
 
 def _subject(user: User, digest: Digest) -> str:
-    kind = "weekly" if user.email_frequency == EmailFrequency.WEEKLY else "daily"
+    kind = user.email_frequency if user.email_frequency in PERIOD_LENGTH else EmailFrequency.DAILY
     first_title = digest.sections[0][0]
     return f"Your {kind} Portal digest: {first_title.lower()} and more"
 

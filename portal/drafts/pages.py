@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from portal import access
 from portal.drafts import services
 from portal.drafts.forms import DecisionForm
+from portal.drafts.status import DraftState, draft_states
 from portal.extensions import db
 from portal.models import Client, Comment, Decision, Draft, FeedbackItem, Thread, User, Version
 from portal.threads.services import CommentPage, comment_page
@@ -22,7 +23,7 @@ class DraftPage:
     draft: Draft
     versions: list[Version]
     version: Version | None
-    state: services.DraftState
+    state: DraftState
     thread: Thread
     comments: CommentPage
     anchored: list[Comment]
@@ -59,8 +60,8 @@ class DraftPage:
 
 def anchored_comments(user: User, version: Version) -> list[Comment]:
     """The comments ``user`` may see that point into ``version``, oldest first."""
-    query = (
-        select(Comment)
+    return db.session.scalars(
+        access.visible_comments(user)
         .options(joinedload(Comment.author))
         .where(
             Comment.version_id == version.id,
@@ -68,10 +69,7 @@ def anchored_comments(user: User, version: Version) -> list[Comment]:
             Comment.deleted_at.is_(None),
         )
         .order_by(Comment.id)
-    )
-    if not user.is_staff:
-        query = query.where(Comment.internal.is_(False))
-    return db.session.scalars(query).all()
+    ).all()
 
 
 def current_decisions(version: Version) -> list[Decision]:
@@ -95,7 +93,7 @@ def draft_page(user: User, client: Client, draft: Draft, number: int | None) -> 
         draft=draft,
         versions=versions,
         version=version,
-        state=services.draft_states([draft])[draft.id],
+        state=draft_states([draft])[draft.id],
         thread=thread,
         comments=comment_page(user, thread),
         anchored=anchored_comments(user, version) if version else [],
@@ -103,7 +101,7 @@ def draft_page(user: User, client: Client, draft: Draft, number: int | None) -> 
         decisions=current_decisions(version) if version else [],
         decision_log=services.decision_log(draft),
         can_work=access.can_work_on(user, client),
-        can_decide=access.can_decide(user, client),
+        can_decide=access.can_decide(user, draft),
         viewer_id=user.id,
     )
 

@@ -1,11 +1,11 @@
 """Drafts, their versions, the feedback checklist and the clients' decisions."""
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from portal import access
 from portal.drafts.processing import process_version
 from portal.drafts.storage import StoredFile
 from portal.errors import Conflict, InvalidInput
@@ -29,7 +29,6 @@ from portal.models import (
     Version,
     utcnow,
 )
-from portal.threads.queries import unanswered_client_comments
 
 MAX_COPY_LENGTH = 200_000
 
@@ -201,14 +200,14 @@ def latest_version(draft: Draft) -> Version | None:
 
 def record_decision(actor: User, version: Version, verdict: str, note: str) -> Decision:
     """Record a client reviewer's verdict on the current version; it replaces their earlier one."""
-    if not actor.is_client:
+    draft = db.session.get(Draft, version.draft_id)
+    if not access.can_decide(actor, draft):
         raise InvalidInput("Only the client decides on a version.")
     if verdict not in set(Verdict):
         raise InvalidInput("Choose approve or request changes.")
-    note = note.strip()
+    note = (note or "").strip()
     if verdict == Verdict.CHANGES_REQUESTED and not note:
         raise InvalidInput("Say what should change, so the team can act on it.")
-    draft = db.session.get(Draft, version.draft_id)
     if latest_version(draft).id != version.id:
         raise Conflict("A newer version has arrived; decide on that one.")
     now = utcnow()
@@ -249,107 +248,10 @@ def decision_log(draft: Draft) -> list[tuple[Decision, int]]:
     ).all()
 
 
-@dataclass(frozen=True)
-class DraftState:
-    """A draft's derived status, whose move it is, and since when."""
-
-    status: str
-    whose_move: str | None
-    waiting_since: datetime | None
-    latest_number: int | None
-    latest: Version | None = None
-
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self.status]
-
-    @property
-    def move_label(self) -> str:
-        return MOVE_LABELS.get(self.whose_move, "")
-
-
-STATUS_LABELS = {
-    "in_progress": "In progress",
-    "in_review": "In review",
-    "changes_requested": "Changes requested",
-    "approved": "Approved",
-}
-MOVE_LABELS = {
-    "client": "Client to decide",
-    "maker": "Maker to revise",
-    "staff": "Staff to answer",
-}
-
-
-def draft_states(drafts: list[Draft]) -> dict[int, DraftState]:
-    """The derived state of each of ``drafts``, in a fixed number of queries.
-
-    Status comes from the latest version and its current decisions: any request for changes
-    wins, then an approval, else it waits for review. A client comment still without a staff
-    answer makes it the staff's move whatever the status.
-    """
-    ids = [draft.id for draft in drafts]
-    if not ids:
-        return {}
-    latest = (
-        select(Version.draft_id, func.max(Version.number).label("number"))
-        .where(Version.draft_id.in_(ids))
-        .group_by(Version.draft_id)
-        .subquery()
-    )
-    versions = {
-        version.draft_id: version
-        for version in db.session.scalars(
-            select(Version).join(
-                latest,
-                (Version.draft_id == latest.c.draft_id) & (Version.number == latest.c.number),
-            )
-        )
-    }
-    decisions: dict[int, list[Decision]] = {}
-    for decision in db.session.scalars(
-        select(Decision).where(
-            Decision.version_id.in_([v.id for v in versions.values()]),
-            Decision.superseded_at.is_(None),
-        )
-    ):
-        decisions.setdefault(decision.draft_id, []).append(decision)
-    unanswered = unanswered_client_comment_times(ids)
-    states = {}
-    for draft in drafts:
-        version = versions.get(draft.id)
-        verdicts = {d.verdict: d.created_at for d in decisions.get(draft.id, [])}
-        if version is None:
-            status, move, since = "in_progress", "maker", draft.created_at
-        elif Verdict.CHANGES_REQUESTED in verdicts:
-            status, move, since = "changes_requested", "maker", verdicts[Verdict.CHANGES_REQUESTED]
-        elif Verdict.APPROVED in verdicts:
-            status, move, since = "approved", None, verdicts[Verdict.APPROVED]
-        else:
-            status, move, since = "in_review", "client", version.created_at
-        if draft.id in unanswered:
-            move, since = "staff", unanswered[draft.id]
-        number = version.number if version else None
-        states[draft.id] = DraftState(status, move, since, number, version)
-    return states
-
-
-def unanswered_client_comment_times(draft_ids: list[int]) -> dict[int, datetime]:
-    """For drafts whose thread has a client comment no staff has answered: when it was made."""
-    unanswered = unanswered_client_comments().subquery()
-    rows = db.session.execute(
-        select(Thread.draft_id, func.min(unanswered.c.created_at))
-        .join(unanswered, unanswered.c.thread_id == Thread.id)
-        .where(Thread.draft_id.in_(draft_ids))
-        .group_by(Thread.draft_id)
-    )
-    return dict(rows.all())
-
-
-def project_drafts(project: Project) -> list[Draft]:
-    """The drafts of ``project`` with their makers, by title."""
+def project_drafts(user: User, project: Project) -> list[Draft]:
+    """The drafts of ``project`` that ``user`` may see, with their makers, by title."""
     return db.session.scalars(
-        select(Draft)
+        access.visible_drafts(user)
         .options(joinedload(Draft.maker))
         .where(Draft.project_id == project.id)
         .order_by(Draft.title)

@@ -4,16 +4,17 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required
 
 from portal import access
+from portal.actions import form_action, is_partial
 from portal.clients.services import account_team
 from portal.drafts import services, storage
 from portal.drafts.diff import word_diff
 from portal.drafts.forms import DecisionForm, DraftForm, VersionForm
 from portal.drafts.pages import draft_page, render_draft_page
-from portal.errors import DomainError, InvalidInput
-from portal.extensions import db, htmx
+from portal.errors import InvalidInput
+from portal.extensions import db
 from portal.models import DraftKind, FeedbackStatus, User
+from portal.routing import row_id
 from portal.threads.forms import CommentForm
-from portal.validation import row_id
 
 bp = Blueprint("drafts", __name__, url_prefix="/clients/<slug>")
 
@@ -27,7 +28,7 @@ PDF_POLICY = "default-src 'none'; frame-ancestors 'self'"
 def new_draft(slug, project_id):
     """Start a draft under a project, naming its maker."""
     client = access.get_client_or_404(current_user, slug)
-    project = access.get_project_or_404(client, project_id)
+    project = access.get_project_or_404(current_user, client, project_id)
     access.require(access.can_work_on(current_user, client))
     form = DraftForm()
     makers = [a.user for a in account_team(client)]
@@ -35,7 +36,7 @@ def new_draft(slug, project_id):
     if request.method == "GET" and current_user.id in {u.id for u in makers}:
         form.maker_id.data = current_user.id
     if form.validate_on_submit():
-        try:
+        with form_action(form, "title") as action:
             draft = services.create_draft(
                 current_user,
                 project,
@@ -44,14 +45,12 @@ def new_draft(slug, project_id):
                 maker=db.session.get(User, form.maker_id.data),
                 due_date=form.due_date.data,
             )
-        except DomainError as error:
-            error.attach_to(form, "title")
-        else:
-            db.session.commit()
+        if action.ok:
             flash(f"Created “{draft.title}”. Add its first version.", "success")
             return redirect(url_for(".new_version", slug=slug, draft_id=draft.id))
-    status = 422 if form.errors else 200
-    return render_template("drafts/new.html", client=client, project=project, form=form), status
+    return render_template(
+        "drafts/new.html", client=client, project=project, form=form
+    ), form.status
 
 
 @bp.get("/drafts/<int:draft_id>")
@@ -59,7 +58,7 @@ def new_draft(slug, project_id):
 def show(slug, draft_id):
     """The review page: the version, its pins or passages, the thread and the decisions."""
     client = access.get_client_or_404(current_user, slug)
-    draft = access.get_draft_or_404(client, draft_id)
+    draft = access.get_draft_or_404(current_user, client, draft_id)
     return render_draft_page(
         client, draft, request.args.get("v", type=row_id), comment_form=CommentForm()
     )
@@ -70,25 +69,20 @@ def show(slug, draft_id):
 def new_version(slug, draft_id):
     """Add a version: edit the copy or upload a file, and say what happened to the feedback."""
     client = access.get_client_or_404(current_user, slug)
-    draft = access.get_draft_or_404(client, draft_id)
+    draft = access.get_draft_or_404(current_user, client, draft_id)
     access.require(access.can_work_on(current_user, client))
-    form, status = VersionForm(), 200
+    form = VersionForm()
     if request.method == "GET":
         previous = services.latest_version(draft)
         form.body.data = previous.body if previous else ""
     if form.validate_on_submit():
-        try:
+        field = "file" if draft.kind != DraftKind.COPY else "body"
+        with form_action(form, field) as action:
             version = _save_version(draft, form, services.open_client_feedback(draft))
-        except DomainError as error:
-            db.session.rollback()
-            error.attach_to(form, "file" if draft.kind != DraftKind.COPY else "body")
-            status = error.status_code
-        else:
-            db.session.commit()
+        if action.ok:
             flash(f"Version {version.number} is up for review.", "success")
             return redirect(url_for(".show", slug=slug, draft_id=draft_id))
-    status = status if status != 200 else (422 if form.errors else 200)
-    draft = access.get_draft_or_404(client, draft_id)
+    draft = access.get_draft_or_404(current_user, client, draft_id)
     return render_template(
         "drafts/new_version.html",
         client=client,
@@ -97,7 +91,7 @@ def new_version(slug, draft_id):
         open_feedback=services.open_client_feedback(draft),
         form=form,
         statuses=list(FeedbackStatus),
-    ), status
+    ), form.status
 
 
 def _save_version(draft, form, open_feedback):
@@ -131,7 +125,7 @@ def _save_version(draft, form, open_feedback):
 def compare(slug, draft_id):
     """Two versions side by side: a word-level diff for copy, the images next to each other."""
     client = access.get_client_or_404(current_user, slug)
-    draft = access.get_draft_or_404(client, draft_id)
+    draft = access.get_draft_or_404(current_user, client, draft_id)
     versions = {v.number: v for v in services.versions_of(draft)}
     old = versions.get(request.args.get("from", type=row_id))
     new = versions.get(request.args.get("to", type=row_id))
@@ -149,38 +143,30 @@ def compare(slug, draft_id):
 def decide(slug, draft_id):
     """A client reviewer approves the current version or asks for changes."""
     client = access.get_client_or_404(current_user, slug)
-    draft = access.get_draft_or_404(client, draft_id)
-    access.require(access.can_decide(current_user, client))
+    draft = access.get_draft_or_404(current_user, client, draft_id)
+    access.require(access.can_decide(current_user, draft))
     form = DecisionForm()
-    status = 200
     if form.validate_on_submit():
-        try:
+        with form_action(form, "note") as action:
             version = _version_decided_on(client, draft, form.version_id.data)
             services.record_decision(current_user, version, form.verdict.data, form.note.data)
-        except DomainError as error:
-            db.session.rollback()
-            error.attach_to(form, "note")
-            status = error.status_code
-        else:
-            db.session.commit()
-            if not (htmx and not htmx.boosted):
-                flash("Thanks, your decision is recorded.", "success")
-                return redirect(url_for(".show", slug=slug, draft_id=draft.id))
-    status = status if status != 200 else (422 if form.errors else 200)
-    if htmx and not htmx.boosted:
+        if action.ok and not is_partial():
+            flash("Thanks, your decision is recorded.", "success")
+            return redirect(url_for(".show", slug=slug, draft_id=draft.id))
+    if is_partial():
         page = draft_page(current_user, client, draft, None)
         return render_template(
             "drafts/_partials/decision.html", page=page, decision_form=form
-        ), status
+        ), form.status
     return render_draft_page(
         client, draft, None, comment_form=CommentForm(), decision_form=form
-    ), status
+    ), form.status
 
 
 def _version_decided_on(client, draft, version_id: str | None):
     if row_id(version_id) is None:
         raise InvalidInput("Reload the page: it didn't say which version you decided on.")
-    version = access.get_version_or_404(client, row_id(version_id))
+    version = access.get_version_or_404(current_user, client, row_id(version_id))
     if version.draft_id != draft.id:
         abort(404)
     return version
@@ -188,7 +174,7 @@ def _version_decided_on(client, draft, version_id: str | None):
 
 def _send_version_file(slug, version_id, *, as_attachment, thumbnail=False):
     client = access.get_client_or_404(current_user, slug)
-    version = access.get_version_or_404(client, version_id)
+    version = access.get_version_or_404(current_user, client, version_id)
     if not version.is_file:
         abort(404)
     if thumbnail:

@@ -9,17 +9,19 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import aliased, joinedload
 
-from portal.access import visible_client_ids
-from portal.drafts.services import draft_states
+from portal import access
+from portal.drafts.status import DraftStatus, draft_states
 from portal.extensions import db
 from portal.models import (
     Comment,
     Decision,
     Draft,
+    FollowLevel,
     Mention,
     Subscription,
     Thread,
     User,
+    Verdict,
     Version,
 )
 from portal.threads.queries import unanswered_client_comments
@@ -62,14 +64,16 @@ def _latest_versions() -> Select:
 
 
 def versions_to_decide(user: User) -> Select:
-    """The newest versions of the client's drafts on which nobody has decided yet."""
+    """The newest versions of the drafts ``user`` may see on which nobody has decided yet."""
     newest = _latest_versions().subquery()
     version = aliased(Version, newest)
     undecided = ~exists().where(Decision.version_id == version.id, Decision.superseded_at.is_(None))
+    drafts = access.visible_drafts(user).subquery()
+    draft = aliased(Draft, drafts)
     return (
-        select(version, Draft)
-        .join(Draft, Draft.id == version.draft_id)
-        .where(Draft.client_id == user.client_id, undecided)
+        select(version, draft)
+        .join(draft, draft.id == version.draft_id)
+        .where(undecided)
         .order_by(version.created_at)
     )
 
@@ -90,75 +94,62 @@ def _unread_condition(user: User):
 
 def questions_for(user: User) -> Select:
     """Unread comments that mention ``user``, oldest first, with their threads."""
-    query = (
-        select(Comment)
+    return (
+        access.visible_comments(user)
         .join(Mention, Mention.comment_id == Comment.id)
-        .join(Thread, Thread.id == Comment.thread_id)
         .options(joinedload(Comment.author), joinedload(Comment.thread))
-        .where(
-            Mention.user_id == user.id,
-            Comment.client_id.in_(visible_client_ids(user)),
-            _unread_condition(user),
-        )
+        .where(Mention.user_id == user.id, _unread_condition(user))
         .order_by(Comment.id)
     )
-    if not user.is_staff:
-        query = query.where(Comment.internal.is_(False), Thread.internal.is_(False))
-    return query
 
 
 def client_comments_waiting(user: User) -> Select:
     """Client comments no staff member has answered, on clients ``user`` serves, oldest first."""
     waiting = unanswered_client_comments().subquery()
     return (
-        select(Comment)
+        access.visible_comments(user)
         .join(waiting, waiting.c.id == Comment.id)
-        .options(
-            joinedload(Comment.author),
-            joinedload(Comment.thread),
-        )
-        .where(Comment.client_id.in_(visible_client_ids(user)))
+        .options(joinedload(Comment.author), joinedload(Comment.thread))
         .order_by(Comment.created_at, Comment.id)
     )
 
 
 def unread_threads(user: User) -> Select:
     """Threads ``user`` follows (not muted) with comments by others they haven't read."""
-    newer = select(func.count(Comment.id)).where(
-        Comment.thread_id == Thread.id,
-        Comment.author_id != user.id,
-        Comment.deleted_at.is_(None),
-        Comment.id > Subscription.last_read_comment_id,
+    unread = (
+        select(func.count(Comment.id))
+        .where(
+            Comment.thread_id == Thread.id,
+            Comment.author_id != user.id,
+            Comment.deleted_at.is_(None),
+            Comment.id > Subscription.last_read_comment_id,
+            access.comment_readable_by(user),
+        )
+        .correlate(Thread, Subscription)
+        .scalar_subquery()
     )
-    if not user.is_staff:
-        newer = newer.where(Comment.internal.is_(False))
-    unread = newer.correlate(Thread, Subscription).scalar_subquery()
-    query = (
-        select(Thread, unread.label("unread"))
+    return (
+        access.visible_threads(user)
+        .add_columns(unread.label("unread"))
         .join(Subscription, Subscription.thread_id == Thread.id)
         .where(
             Subscription.user_id == user.id,
-            Subscription.level != "muted",
-            Thread.client_id.in_(visible_client_ids(user)),
+            Subscription.level != FollowLevel.MUTED,
             unread > 0,
         )
         .order_by(Thread.last_comment_at.desc())
     )
-    if not user.is_staff:
-        query = query.where(Thread.internal.is_(False))
-    return query
 
 
 def drafts_to_revise(user: User) -> list[tuple[Draft, object]]:
     """Drafts ``user`` makes on which the client asked for changes."""
     drafts = db.session.scalars(
-        select(Draft)
+        access.visible_drafts(user)
         .where(
             Draft.maker_id == user.id,
-            Draft.client_id.in_(visible_client_ids(user)),
             Draft.id.in_(
                 select(Decision.draft_id).where(
-                    Decision.verdict == "changes_requested", Decision.superseded_at.is_(None)
+                    Decision.verdict == Verdict.CHANGES_REQUESTED, Decision.superseded_at.is_(None)
                 )
             ),
         )
@@ -166,7 +157,9 @@ def drafts_to_revise(user: User) -> list[tuple[Draft, object]]:
         .limit(LIMIT)
     ).all()
     states = draft_states(drafts)
-    return [(d, states[d.id]) for d in drafts if states[d.id].status == "changes_requested"]
+    return [
+        (d, states[d.id]) for d in drafts if states[d.id].status == DraftStatus.CHANGES_REQUESTED
+    ]
 
 
 def inbox_for(user: User) -> Inbox:

@@ -14,11 +14,10 @@ class InviteForm(PortalForm):
     role = SelectField("Role")
 
 
-def client_invite_form() -> InviteForm:
+def client_invite_form(roles: list[ClientRole]) -> InviteForm:
+    """The form to invite someone into a client organisation in one of ``roles``."""
     form = InviteForm()
-    form.role.choices = [
-        SelectChoice(role.value, role.label) for role in (ClientRole.MEMBER, ClientRole.ADMIN)
-    ]
+    form.role.choices = [SelectChoice(role.value, role.label) for role in roles]
     return form
 
 

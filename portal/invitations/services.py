@@ -4,6 +4,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from portal import access
 from portal.auth.passwords import hash_password
 from portal.auth.services import validate_new_password
 from portal.auth.tokens import hash_token, new_token
@@ -80,10 +81,16 @@ def _issue(actor: User, email: str, role: str, client: Client | None) -> Invitat
 def invite_client_user(actor: User, client: Client, email: str, role: str) -> Invitation:
     """Invite ``email`` into ``client`` as a client admin or reviewer.
 
-    The caller has checked that ``actor`` may invite into this client.
+    ``actor`` must be allowed to invite into this client at all (the caller checks);
+    whether they may invite ``role`` is checked here.
     """
     if role not in set(ClientRole):
         raise InvalidInput("Choose client admin or client reviewer.")
+    if not access.can_invite(actor, client, role):
+        raise InvalidInput(
+            "You can invite reviewers; ask the account manager to invite a client admin.",
+            field="role",
+        )
     if client.is_archived:
         raise InvalidInput(f"{client.name} is archived; restore it before inviting anyone.")
     return _issue(actor, email, role, client)

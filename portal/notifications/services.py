@@ -13,7 +13,8 @@ from flask import current_app
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from portal.access import visible_client_ids
+from portal import access
+from portal.clients.services import client_slugs
 from portal.extensions import db
 from portal.jobs import enqueue
 from portal.mail.outbox import queue_email
@@ -29,7 +30,7 @@ from portal.models import (
 )
 from portal.notifications.preferences import in_quiet_hours, unsubscribe_url
 from portal.threads.subscriptions import follow
-from portal.urls import client_slugs, public_url, thread_location
+from portal.urls import public_url, thread_location
 
 MAX_ITEMS = 50
 
@@ -51,16 +52,14 @@ def due_comments(user: User, now: datetime) -> Select:
         Subscription.level == FollowLevel.WATCHING,
         user.email_frequency == EmailFrequency.IMMEDIATE,
     )
-    query = (
-        select(Comment)
-        .join(Thread, Thread.id == Comment.thread_id)
+    return (
+        access.visible_comments(user)
         .outerjoin(
             Subscription,
             and_(Subscription.thread_id == Thread.id, Subscription.user_id == user.id),
         )
         .options(joinedload(Comment.author), joinedload(Comment.thread))
         .where(
-            Comment.client_id.in_(visible_client_ids(user)),
             Comment.author_id != user.id,
             Comment.deleted_at.is_(None),
             Comment.created_at <= now - batching_window(),
@@ -70,9 +69,6 @@ def due_comments(user: User, now: datetime) -> Select:
         )
         .order_by(Comment.id)
     )
-    if not user.is_staff:
-        query = query.where(Comment.internal.is_(False), Thread.internal.is_(False))
-    return query
 
 
 def notify_followers(comment: Comment, mentioned_ids: set[int]) -> None:

@@ -3,6 +3,7 @@
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import aliased
 
+from portal import access
 from portal.models import Comment, User, UserKind
 
 
@@ -14,7 +15,7 @@ def staff_answered(comment) -> exists:
         .where(
             reply.thread_id == comment.thread_id,
             reply.id > comment.id,
-            reply.internal.is_(False),
+            access.shared_with_client(reply),
             reply.deleted_at.is_(None),
             staff.id == reply.author_id,
             staff.kind == UserKind.STAFF,

@@ -111,7 +111,7 @@ def post_comment(
     Comments on a draft belong to its current version; an anchor points into that version.
     """
     body = _clean_body(body)
-    if internal and not actor.is_staff:
+    if internal and not access.can_write_staff_notes(actor):
         raise InvalidInput("Only agency staff can write staff-only notes.")
     internal = internal or thread.internal
     version = current_version(thread)
@@ -121,8 +121,10 @@ def post_comment(
         draft = db.session.get(Draft, thread.draft_id)
         anchor = validate_anchor(anchor, DraftKind(draft.kind), version)
     if reply_to_id is not None:
-        parent = db.session.get(Comment, reply_to_id)
-        if parent is None or parent.thread_id != thread.id or parent.reply_to_id is not None:
+        parent = db.session.scalar(
+            access.visible_comments(actor, thread=thread).where(Comment.id == reply_to_id)
+        )
+        if parent is None or not access.can_reply_to(actor, parent):
             raise InvalidInput("That reply points at a comment outside this thread.")
     html, mentioned_ids = _render(body, thread, actor, internal)
     now = utcnow()
@@ -152,10 +154,10 @@ def post_comment(
 
 def edit_comment(actor: User, comment: Comment, body: str, revision: int) -> None:
     """Change a comment's text; ``revision`` must be the one the editor started from (409)."""
-    if comment.author_id != actor.id:
-        raise InvalidInput("Only the author can edit a comment.")
     if comment.is_deleted:
         raise Conflict("That comment was deleted.")
+    if not access.can_edit(actor, comment):
+        raise InvalidInput("Only the author can edit a comment.")
     if revision != comment.revision:
         raise Conflict("This comment changed while you were editing it.")
     body = _clean_body(body)
@@ -169,13 +171,14 @@ def edit_comment(actor: User, comment: Comment, body: str, revision: int) -> Non
 
 def delete_comment(actor: User, comment: Comment) -> None:
     """Soft-delete a comment: it stays in the thread, shown as deleted."""
-    if comment.author_id != actor.id and not actor.is_admin:
+    if comment.is_deleted:
+        return
+    if not access.can_delete(actor, comment):
         raise InvalidInput("Only the author can delete a comment.")
-    if comment.deleted_at is None:
-        comment.deleted_at = utcnow()
-        comment.revision += 1
-        record_event("comment_deleted", actor=actor, subject=comment, client_id=comment.client_id,
-                     client_visible=False)  # fmt: skip
+    comment.deleted_at = utcnow()
+    comment.revision += 1
+    record_event("comment_deleted", actor=actor, subject=comment, client_id=comment.client_id,
+                 client_visible=False)  # fmt: skip
 
 
 def set_resolved(actor: User, comment: Comment, resolved: bool) -> None:
@@ -191,10 +194,10 @@ def set_resolved(actor: User, comment: Comment, resolved: bool) -> None:
 def promote_note(actor: User, comment: Comment) -> None:
     """Make a staff-only note inside a client-visible thread into a reply the client sees."""
     thread = db.session.get(Thread, comment.thread_id)
-    if not comment.internal or thread.internal:
-        raise InvalidInput("Only a staff-only note in a client thread can be shared.")
     if comment.is_deleted:
         raise Conflict("That note was deleted.")
+    if not access.can_promote(actor, comment):
+        raise InvalidInput("Only a staff-only note in a client thread can be shared.")
     comment.internal = False
     comment.promoted_at = utcnow()
     comment.revision += 1
@@ -231,7 +234,7 @@ def start_thread(
     title = title.strip()
     if not title:
         raise InvalidInput("Give the conversation a subject.", field="title")
-    if internal and not actor.is_staff:
+    if internal and not access.can_write_staff_notes(actor):
         raise InvalidInput("Only agency staff can open staff-only threads.")
     thread = Thread(
         client_id=client.id,
@@ -287,12 +290,7 @@ class CommentPage:
 
 
 def _visible_comments(user: User, thread: Thread):
-    query = (
-        select(Comment).options(joinedload(Comment.author)).where(Comment.thread_id == thread.id)
-    )
-    if not user.is_staff:
-        query = query.where(Comment.internal.is_(False))
-    return query
+    return access.visible_comments(user, thread=thread).options(joinedload(Comment.author))
 
 
 def comment_page(user: User, thread: Thread, before_id: int | None = None) -> CommentPage:

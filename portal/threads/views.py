@@ -7,22 +7,19 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from portal import access
+from portal.actions import form_action, is_partial
 from portal.clients.services import account_team
 from portal.drafts.pages import render_draft_page
-from portal.errors import Conflict, DomainError
-from portal.extensions import db, htmx
+from portal.errors import Conflict
+from portal.extensions import db
 from portal.models import StaffRole, Thread, ThreadKind
+from portal.routing import row_id
 from portal.threads import services
 from portal.threads.forms import CommentForm, ConversationForm, EditCommentForm, ThreadForm
 from portal.threads.subscriptions import set_follow_level
 from portal.urls import thread_location
-from portal.validation import row_id
 
 bp = Blueprint("threads", __name__, url_prefix="/clients/<slug>")
-
-
-def _partial_request() -> bool:
-    return bool(htmx) and not htmx.boosted
 
 
 def _visible_thread(slug: str, thread_id: int):
@@ -45,7 +42,7 @@ def thread_url(client, thread: Thread, comment_id: int | None = None) -> str:
 def render_thread_home(client, thread: Thread, form: CommentForm) -> str:
     """The page a thread lives on, with ``form`` (and its errors) as the comment form."""
     if thread.kind == ThreadKind.DRAFT:
-        draft = access.get_draft_or_404(client, thread.draft_id)
+        draft = access.get_draft_or_404(current_user, client, thread.draft_id)
         return render_draft_page(client, draft, None, comment_form=form)
     return render_template(
         "threads/show.html",
@@ -73,7 +70,7 @@ def post(slug, thread_id):
     client, thread = _visible_thread(slug, thread_id)
     form = CommentForm()
     if form.validate_on_submit():
-        try:
+        with form_action(form, "body") as action:
             comment = services.post_comment(
                 current_user,
                 thread,
@@ -82,31 +79,25 @@ def post(slug, thread_id):
                 anchor=form.anchor(),
                 reply_to_id=row_id(form.reply_to.data),
             )
-        except DomainError as error:
-            db.session.rollback()
-            error.attach_to(form, "body")
-        else:
-            db.session.commit()
-            if _partial_request():
-                # A fresh form; the poller, told by the trigger, fetches the new comment.
-                fresh_form = render_template(
-                    "threads/_partials/comment_form.html",
-                    client=client,
-                    thread=thread,
-                    form=CommentForm(formdata=None),
-                    pdf_pages=_pdf_pages(thread),
-                )
-                return fresh_form, 200, {"HX-Trigger": "comments-changed"}
+        if action.ok and is_partial():
+            # A fresh form; the poller, told by the trigger, fetches the new comment.
+            fresh_form = _comment_form(client, thread, CommentForm(formdata=None))
+            return fresh_form, 200, {"HX-Trigger": "comments-changed"}
+        if action.ok:
             return redirect(thread_url(client, thread, comment.id))
-    if _partial_request():
-        return render_template(
-            "threads/_partials/comment_form.html",
-            client=client,
-            thread=thread,
-            form=form,
-            pdf_pages=_pdf_pages(thread),
-        ), 422
-    return render_thread_home(client, thread, form), 422
+    if is_partial():
+        return _comment_form(client, thread, form), form.status
+    return render_thread_home(client, thread, form), form.status
+
+
+def _comment_form(client, thread: Thread, form: CommentForm) -> str:
+    return render_template(
+        "threads/_partials/comment_form.html",
+        client=client,
+        thread=thread,
+        form=form,
+        pdf_pages=_pdf_pages(thread),
+    )
 
 
 @bp.get("/threads/<int:thread_id>/comments")
@@ -147,7 +138,7 @@ def read(slug, thread_id):
         abort(400)
     services.mark_read(current_user, thread, up_to)
     db.session.commit()
-    if _partial_request():
+    if is_partial():
         return "", 204
     return redirect(thread_url(client, thread))
 
@@ -166,7 +157,7 @@ def follow(slug, thread_id):
 def _comment_changed(client, comment, message):
     db.session.commit()
     comment = access.get_comment_or_404(current_user, client, comment.id)
-    if _partial_request():
+    if is_partial():
         return render_template(
             "threads/_partials/comment.html", client=client, thread=comment.thread, comment=comment
         )
@@ -180,30 +171,22 @@ def edit(slug, comment_id):
     """Edit your own comment; an edit based on an old revision gets 409 and keeps your text."""
     client = access.get_client_or_404(current_user, slug)
     comment = access.get_comment_or_404(current_user, client, comment_id)
-    access.require(comment.author_id == current_user.id and not comment.is_deleted)
+    access.require(access.can_edit(current_user, comment))
     form = EditCommentForm(obj=comment)
-    status = 200
     if form.validate_on_submit():
-        try:
-            revision = row_id(form.revision.data) or 0
+        revision = row_id(form.revision.data) or 0
+        with form_action(form, "body") as action:
             services.edit_comment(current_user, comment, form.body.data, revision)
-        except Conflict as error:
-            db.session.expire(comment)
-            form.revision.data = comment.revision
-            form.body.errors.append(
-                f"{error.message} Your text is kept below; the current one is shown above it."
-            )
-            status = 409
-        except DomainError as error:
-            db.session.rollback()
-            error.attach_to(form, "body")
-        else:
+        if action.ok:
             return _comment_changed(client, comment, "Comment updated.")
+        if isinstance(action.error, Conflict):
+            # Start the next try from the current revision, keeping what the editor wrote.
+            form.revision.data = comment.revision
+            form.body.errors[-1] += " Your text is kept below; the current one is shown above it."
     elif request.method == "GET":
         form.revision.data = comment.revision
-    status = 422 if status == 200 and form.errors else status
-    template = "threads/_partials/edit_form.html" if _partial_request() else "threads/edit.html"
-    return render_template(template, client=client, comment=comment, form=form), status
+    template = "threads/_partials/edit_form.html" if is_partial() else "threads/edit.html"
+    return render_template(template, client=client, comment=comment, form=form), form.status
 
 
 @bp.post("/comments/<int:comment_id>/delete")
@@ -212,7 +195,7 @@ def delete(slug, comment_id):
     """Delete your comment: it stays in the thread as "deleted"."""
     client = access.get_client_or_404(current_user, slug)
     comment = access.get_comment_or_404(current_user, client, comment_id)
-    access.require(comment.author_id == current_user.id or current_user.is_admin)
+    access.require(access.can_delete(current_user, comment))
     services.delete_comment(current_user, comment)
     return _comment_changed(client, comment, "Comment deleted.")
 
@@ -234,7 +217,7 @@ def reopen(slug, comment_id):
 def _set_resolved(slug, comment_id, resolved):
     client = access.get_client_or_404(current_user, slug)
     comment = access.get_comment_or_404(current_user, client, comment_id)
-    access.require(access.can_moderate(current_user, comment))
+    access.require(access.can_resolve(current_user, comment))
     services.set_resolved(current_user, comment, resolved)
     return _comment_changed(client, comment, "Resolved." if resolved else "Reopened.")
 
@@ -245,14 +228,14 @@ def promote(slug, comment_id):
     """Preview a staff-only note as the client will see it, then share it as a reply."""
     client = access.get_client_or_404(current_user, slug)
     comment = access.get_comment_or_404(current_user, client, comment_id)
-    access.require(current_user.is_staff)
+    access.require(access.can_write_staff_notes(current_user))
     thread, comment_id = comment.thread, comment.id
     if request.method == "POST":
         services.promote_note(current_user, comment)  # a refusal answers 409 or 422
         db.session.commit()
         flash("The note is now a reply the client can read.", "success")
         return redirect(thread_url(client, thread, comment_id))
-    if not comment.internal or thread.internal:
+    if not access.can_promote(current_user, comment):
         abort(404)
     return render_template("threads/promote.html", client=client, comment=comment)
 
@@ -270,7 +253,7 @@ def new_conversation(slug):
     if request.method == "GET" and request.args.get("role") in {r.value for r in roles}:
         form.role.data = request.args["role"]
     if form.validate_on_submit():
-        try:
+        with form_action(form, "body") as action:
             participants = services.conversation_participants(
                 client, form.people.data or [], form.role.data or None
             )
@@ -278,15 +261,10 @@ def new_conversation(slug):
                 current_user, client, title=form.title.data, body=form.body.data,
                 kind=ThreadKind.DIRECT, participant_ids=participants,
             )  # fmt: skip
-        except DomainError as error:
-            db.session.rollback()
-            error.attach_to(form, "body")
-        else:
-            db.session.commit()
+        if action.ok:
             flash("Sent. They'll see it in their inbox.", "success")
             return redirect(thread_url(client, thread))
-    status = 422 if form.errors else 200
-    return render_template("threads/new_conversation.html", client=client, form=form), status
+    return render_template("threads/new_conversation.html", client=client, form=form), form.status
 
 
 @bp.route("/projects/<int:project_id>/threads/new", methods=["GET", "POST"])
@@ -294,23 +272,18 @@ def new_conversation(slug):
 def new_thread(slug, project_id):
     """Open a general thread on a project; staff may make it staff-only."""
     client = access.get_client_or_404(current_user, slug)
-    project = access.get_project_or_404(client, project_id)
+    project = access.get_project_or_404(current_user, client, project_id)
     form = ThreadForm()
     if form.validate_on_submit():
-        internal = bool(form.internal.data) and current_user.is_staff
-        try:
+        internal = bool(form.internal.data) and access.can_write_staff_notes(current_user)
+        with form_action(form, "body") as action:
             thread = services.start_thread(
                 current_user, client, title=form.title.data, body=form.body.data,
                 kind=ThreadKind.INTERNAL if internal else ThreadKind.PROJECT,
                 project=project, internal=internal,
             )  # fmt: skip
-        except DomainError as error:
-            db.session.rollback()
-            error.attach_to(form, "body")
-        else:
-            db.session.commit()
+        if action.ok:
             return redirect(thread_url(client, thread))
-    status = 422 if form.errors else 200
     return render_template(
         "threads/new_thread.html", client=client, project=project, form=form
-    ), status
+    ), form.status

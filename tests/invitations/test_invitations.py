@@ -146,7 +146,7 @@ def test_the_invitation_link_uses_the_public_url_not_the_requests_host(
 
 
 def test_pending_invitations_are_listed_on_the_invitation_page(client, world):
-    sign_in_as(client, world, "maker_on_a")
+    sign_in_as(client, world, "account_manager_a")
     invite_client_user(client, "alpha", "robin@alpha.example", ClientRole.ADMIN)
 
     page = client.get("/clients/alpha/invitations").text
@@ -201,6 +201,28 @@ def test_client_member_who_is_not_an_admin_cannot_invite(app, client, world):
     assert rows(app, Invitation, Invitation.email == "friend@alpha.example") == []
 
 
+def test_a_maker_invites_reviewers_but_not_client_admins(app, client, world):
+    sign_in_as(client, world, "maker_on_a")
+
+    form = client.get("/clients/alpha/invitations").text
+    response = invite_client_user(client, "alpha", "boss@alpha.example", ClientRole.ADMIN)
+
+    assert f'value="{ClientRole.ADMIN}"' not in form
+    assert f'value="{ClientRole.MEMBER}"' in form
+    assert response.status_code == 422
+    assert rows(app, Invitation, Invitation.email == "boss@alpha.example") == []
+
+
+def test_the_account_manager_invites_a_client_admin(app, client, world):
+    sign_in_as(client, world, "account_manager_a")
+
+    response = invite_client_user(client, "alpha", "boss@alpha.example", ClientRole.ADMIN)
+
+    assert response.status_code == 302
+    [invitation] = rows(app, Invitation, Invitation.email == "boss@alpha.example")
+    assert invitation.role == ClientRole.ADMIN
+
+
 def test_client_admin_cannot_invite_someone_with_an_agency_role(app, client, world):
     sign_in_as(client, world, "client_admin_a")
 
@@ -234,7 +256,7 @@ def test_inviting_an_address_that_already_has_an_account_is_refused_on_the_form(
 
     response = invite_client_user(client, "alpha", existing.upper())
 
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert f"{existing} already has an account." in response.text
     assert 'id="email-error"' in response.text
     assert rows(app, Invitation, Invitation.email == existing) == []
@@ -473,6 +495,6 @@ def test_staff_invitation_for_an_existing_address_is_refused(app, client, world)
 
     response = invite_staff(client, existing)
 
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert f"{existing} already has an account." in response.text
     assert emails_to(app, existing) == []
