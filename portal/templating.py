@@ -1,14 +1,16 @@
 """Jinja filters and globals shared by every template."""
 
 import re
-from datetime import datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask import has_request_context
 from flask_login import current_user
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 
-from portal.columns import utcnow
 from portal.extensions import db
-from portal.models import Client
+from portal.models import Client, DraftKind, EmailStatus, FollowLevel, ThreadKind, utcnow
 from portal.models.user import ROLE_LABELS
 from portal.threads.subscriptions import follow_level
 
@@ -44,6 +46,81 @@ def ago(moment: datetime | None) -> str:
     return f"{elapsed} ago" if elapsed else ""
 
 
+# strftime patterns without the platform-specific "%-d": the day is put in front by hand.
+DATE_STYLES = {"long": "%B %Y", "medium": "%b %Y", "short": "%b"}
+
+
+def _day_month_year(value: date, style: str) -> str:
+    return f"{value.day} {value.strftime(DATE_STYLES[style])}"
+
+
+def zone_of(person) -> ZoneInfo:
+    """``person``'s time zone; UTC for nobody or for a zone name this machine doesn't know."""
+    try:
+        return ZoneInfo(getattr(person, "timezone", None) or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def reader_zone(context, person=None) -> ZoneInfo:
+    """The zone a template's times are shown in: ``person``'s if given; in an e-mail, the
+    recipient's; else the signed-in user's; else UTC.
+
+    E-mail templates always have ``recipient`` in their context (None when the address has no
+    account yet), so an e-mail queued during someone else's request never shows their zone.
+    """
+    if person is None:
+        if "recipient" in context:
+            person = context["recipient"]
+        elif has_request_context() and current_user.is_authenticated:
+            person = current_user
+    return zone_of(person)
+
+
+def _aware(moment: datetime) -> datetime:
+    # Stored timestamps read back aware; a naive one can only be UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@pass_context
+def localtime(context, moment: datetime | None, person=None) -> str:
+    """An instant on the reader's clock: "3 Dec 2026, 14:05 GMT".
+
+    The reader is ``person`` if given, else an e-mail's recipient, else the signed-in user.
+    """
+    if moment is None:
+        return ""
+    local = _aware(moment).astimezone(reader_zone(context, person))
+    return f"{_day_month_year(local, 'medium')}, {local:%H:%M %Z}"
+
+
+@pass_context
+def localdate(context, moment: datetime | None, person=None, style: str = "medium") -> str:
+    """The day an instant falls on for the reader (as for ``localtime``): "3 Dec 2026"."""
+    if moment is None:
+        return ""
+    return _day_month_year(_aware(moment).astimezone(reader_zone(context, person)), style)
+
+
+def calendardate(value: date | None, style: str = "long") -> str:
+    """A calendar date such as a due date, not converted to any zone: "3 December 2026".
+
+    ``style`` is "long" (3 December 2026), "medium" (3 Dec 2026) or "short" (3 Dec).
+    """
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        raise TypeError("calendardate is for dates; show an instant with localtime/localdate")
+    return _day_month_year(value, style)
+
+
+def utc_iso(moment: datetime | None) -> str:
+    """An instant for a ``<time datetime>`` attribute: ISO 8601 in UTC."""
+    if moment is None:
+        return ""
+    return _aware(moment).astimezone(UTC).isoformat()
+
+
 def own_client() -> Client | None:
     """The signed-in client user's organisation (from the identity map, even after a rollback)."""
     if not current_user.is_authenticated or not current_user.is_client:
@@ -56,6 +133,14 @@ def init_app(app) -> None:
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.filters["age"] = age
     app.jinja_env.filters["ago"] = ago
+    app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters["localdate"] = localdate
+    app.jinja_env.filters["calendardate"] = calendardate
+    app.jinja_env.filters["utc_iso"] = utc_iso
     app.jinja_env.globals["role_labels"] = ROLE_LABELS
     app.jinja_env.globals["own_client"] = own_client
     app.jinja_env.globals["follow_level"] = follow_level
+    # Templates compare with the enums, so a renamed value can't leave a stale string behind.
+    app.jinja_env.globals.update(
+        DraftKind=DraftKind, EmailStatus=EmailStatus, FollowLevel=FollowLevel, ThreadKind=ThreadKind
+    )
