@@ -17,7 +17,7 @@ from portal.extensions import db, limiter
 from tests.databases import scratch_database
 from tests.factories import TEST_PASSWORD
 
-pytest_plugins = ["tests.personas", "tests.realparts"]
+pytest_plugins = ["tests.personas", "tests.realparts", "tests.review", "tests.access.consistency"]
 
 CSRF_RAW_TOKEN = "test-csrf-token"
 

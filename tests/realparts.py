@@ -12,12 +12,17 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 from redis import Redis
+from rq.job import Job
+from rq.registry import ScheduledJobRegistry
+
+from portal.jobs import QUEUES
 
 ROOT = Path(__file__).resolve().parents[1]
 # Long enough that a worker started right after a post finds nothing due yet.
@@ -150,6 +155,20 @@ class Workers:
     def tick(self):
         """The periodic work once: outbox sweep, notification sweep, digest schedule."""
         return self.run("jobs", "tick")
+
+    def make_delayed_jobs_due(self) -> int:
+        """Move every delayed job's time to now, as if its delay had passed; how many.
+
+        The next ``burst`` runs them, just as it would once their time had come.
+        """
+        connection = Redis.from_url(self.environment["REDIS_URL"])
+        now, moved = datetime.now(UTC), 0
+        for name in QUEUES:
+            registry = ScheduledJobRegistry(name, connection=connection)
+            for job_id in registry.get_job_ids():
+                registry.schedule(Job.fetch(job_id, connection=connection), now)
+                moved += 1
+        return moved
 
     def start(self) -> subprocess.Popen:
         """A long-running worker in its own process group, to be killed by the test."""

@@ -1,6 +1,10 @@
-"""Every route against every persona: who gets through, who gets 403, 404 or the login page.
+"""Every route against every persona: who gets through, and what everyone else gets.
 
-One test per route walks all eight personas.
+One test per route walks all eight personas. Each row names, for every persona, one outcome:
+ALLOWED (a 2xx or 3xx answer), LOGIN (sent to sign in), FORBIDDEN (403), HIDDEN (404), or
+what a request that got past the access check earns: BAD (400), CONFLICT (409), GONE (410)
+or INVALID (422). The matrix sends every request without fields, so most forms answer
+INVALID to whoever may use them; any other status (401, 405, 429, 500) matches no row.
 
 A route the app serves without a row in ROUTES fails ``test_every_route_is_in_the_matrix``.
 """
@@ -12,52 +16,42 @@ from tests.conftest import empty_database
 from tests.factories import sign_in
 from tests.personas import INVITATION_TOKEN, PERSONAS, RESET_TOKEN, build_world
 
-OK, LOGIN = "ok", "login"
+ALLOWED, LOGIN = "ALLOWED (2xx/3xx)", "LOGIN (redirect to sign in)"
+BAD, FORBIDDEN, HIDDEN = "BAD (400)", "FORBIDDEN (403)", "HIDDEN (404)"
+CONFLICT, GONE, INVALID = "CONFLICT (409)", "GONE (410)", "INVALID (422)"
+REFUSALS = {400: BAD, 403: FORBIDDEN, 404: HIDDEN, 409: CONFLICT, 410: GONE, 422: INVALID}
+OUTCOMES = {ALLOWED, LOGIN, *REFUSALS.values()}
 
 
-def outcomes(
-    anonymous,
-    client_member_a,
-    client_admin_a,
-    client_b,
-    staff_not_on_a,
-    maker_on_a,
-    account_manager_a,
-    admin,
-):
-    return dict(
-        zip(
-            PERSONAS,
-            (
-                anonymous,
-                client_member_a,
-                client_admin_a,
-                client_b,
-                staff_not_on_a,
-                maker_on_a,
-                account_manager_a,
-                admin,
-            ),
-            strict=True,
-        )
-    )
+def outcomes(*per_persona: str) -> dict:
+    """One outcome for each persona, in the order of PERSONAS: anonymous, client_member_a,
+    client_admin_a, client_b, staff_not_on_a, maker_on_a, account_manager_a, admin."""
+    return dict(zip(PERSONAS, per_persona, strict=True))
 
 
-EVERYONE = outcomes(OK, OK, OK, OK, OK, OK, OK, OK)
-SIGNED_IN = outcomes(LOGIN, OK, OK, OK, OK, OK, OK, OK)
-VIEW_CLIENT_A = outcomes(LOGIN, OK, OK, 404, 404, OK, OK, OK)
-WORK_ON_CLIENT_A = outcomes(LOGIN, 403, 403, 404, 404, OK, OK, OK)
-INVITE_TO_CLIENT_A = outcomes(LOGIN, 403, OK, 404, 404, OK, OK, OK)
-ADMINS = outcomes(LOGIN, 403, 403, 403, 403, 403, 403, 403) | {"admin": OK}
+def empty_form(rule: dict, outcome: str) -> dict:
+    """What a request without fields gets under ``rule``: ``outcome`` for every persona the
+    rule lets through (the form is judged only once access is granted), the rest unchanged."""
+    return {persona: outcome if got == ALLOWED else got for persona, got in rule.items()}
+
+
+EVERYONE = outcomes(ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED)
+SIGNED_IN = EVERYONE | {"anonymous": LOGIN}
+VIEW_CLIENT_A = outcomes(LOGIN, ALLOWED, ALLOWED, HIDDEN, HIDDEN, ALLOWED, ALLOWED, ALLOWED)
+WORK_ON_CLIENT_A = outcomes(LOGIN, FORBIDDEN, FORBIDDEN, HIDDEN, HIDDEN, ALLOWED, ALLOWED, ALLOWED)
+INVITE_TO_CLIENT_A = outcomes(LOGIN, FORBIDDEN, ALLOWED, HIDDEN, HIDDEN, ALLOWED, ALLOWED, ALLOWED)
+ADMINS = dict.fromkeys(PERSONAS, FORBIDDEN) | {"anonymous": LOGIN, "admin": ALLOWED}
 # On a row that does not exist: only an admin gets as far as finding that out.
-ADMINS_ON_MISSING = ADMINS | {"admin": 404}
-DECIDE_ON_CLIENT_A = outcomes(LOGIN, OK, OK, 404, 404, 403, 403, 403)
+ADMINS_ON_MISSING = ADMINS | {"admin": HIDDEN}
+DECIDE_ON_CLIENT_A = outcomes(
+    LOGIN, ALLOWED, ALLOWED, HIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN
+)
 # On the comment client_member_a wrote:
-AUTHOR_ONLY = outcomes(LOGIN, OK, 403, 404, 404, 403, 403, 403)
-AUTHOR_OR_ADMIN = AUTHOR_ONLY | {"admin": OK}
-AUTHOR_OR_STAFF = outcomes(LOGIN, OK, 403, 404, 404, OK, OK, OK)
+AUTHOR_ONLY = outcomes(LOGIN, ALLOWED, FORBIDDEN, HIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)
+AUTHOR_OR_ADMIN = AUTHOR_ONLY | {"admin": ALLOWED}
+AUTHOR_OR_STAFF = outcomes(LOGIN, ALLOWED, FORBIDDEN, HIDDEN, HIDDEN, ALLOWED, ALLOWED, ALLOWED)
 # On a staff-only note, which client users cannot see at all:
-STAFF_ON_CLIENT_A = outcomes(LOGIN, 404, 404, 404, 404, OK, OK, OK)
+STAFF_ON_CLIENT_A = outcomes(LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, ALLOWED, ALLOWED, ALLOWED)
 
 A = "/clients/alpha"
 PROJECT_A = A + "/projects/{w.project_a.id}"
@@ -74,36 +68,46 @@ ROUTES = {
     ("home.healthz", "GET"): ("/healthz", EVERYONE),
     ("home.index", "GET"): ("/", SIGNED_IN),
     ("auth.login", "GET"): ("/login", EVERYONE),
-    ("auth.login", "POST"): ("/login", EVERYONE),
+    # Someone signed in already is sent on without the form being read.
+    ("auth.login", "POST"): ("/login", EVERYONE | {"anonymous": INVALID}),
     ("auth.logout", "POST"): ("/logout", SIGNED_IN),
     ("auth.request_reset", "GET"): ("/reset", EVERYONE),
-    ("auth.request_reset", "POST"): ("/reset", EVERYONE),
+    ("auth.request_reset", "POST"): ("/reset", empty_form(EVERYONE, INVALID)),
     ("auth.reset_password", "GET"): (f"/reset/{RESET_TOKEN}", EVERYONE),
-    ("auth.reset_password", "POST"): (f"/reset/{RESET_TOKEN}", EVERYONE),
+    ("auth.reset_password", "POST"): (f"/reset/{RESET_TOKEN}", empty_form(EVERYONE, INVALID)),
     ("account.profile", "GET"): ("/account", SIGNED_IN),
-    ("account.profile", "POST"): ("/account", SIGNED_IN),
+    ("account.profile", "POST"): ("/account", empty_form(SIGNED_IN, INVALID)),
     ("account.password", "GET"): ("/account/password", SIGNED_IN),
-    ("account.password", "POST"): ("/account/password", SIGNED_IN),
+    ("account.password", "POST"): ("/account/password", empty_form(SIGNED_IN, INVALID)),
     ("clients.home", "GET"): (A, VIEW_CLIENT_A),
     ("clients.project", "GET"): (PROJECT_A, VIEW_CLIENT_A),
     ("clients.new_project", "GET"): (A + "/projects/new", WORK_ON_CLIENT_A),
-    ("clients.new_project", "POST"): (A + "/projects/new", WORK_ON_CLIENT_A),
+    ("clients.new_project", "POST"): (A + "/projects/new", empty_form(WORK_ON_CLIENT_A, INVALID)),
     ("clients.edit_project", "GET"): (PROJECT_A + "/edit", WORK_ON_CLIENT_A),
-    ("clients.edit_project", "POST"): (PROJECT_A + "/edit", WORK_ON_CLIENT_A),
+    ("clients.edit_project", "POST"): (PROJECT_A + "/edit", empty_form(WORK_ON_CLIENT_A, INVALID)),
     ("invitations.invite_client_user", "GET"): (A + "/invitations", INVITE_TO_CLIENT_A),
-    ("invitations.invite_client_user", "POST"): (A + "/invitations", INVITE_TO_CLIENT_A),
+    ("invitations.invite_client_user", "POST"): (
+        A + "/invitations",
+        empty_form(INVITE_TO_CLIENT_A, INVALID),
+    ),
     ("invitations.accept", "GET"): (f"/invitations/{INVITATION_TOKEN}", EVERYONE),
-    ("invitations.accept", "POST"): (f"/invitations/{INVITATION_TOKEN}", EVERYONE),
+    ("invitations.accept", "POST"): (
+        f"/invitations/{INVITATION_TOKEN}",
+        empty_form(EVERYONE, INVALID),
+    ),
     ("admin.clients", "GET"): ("/admin/clients", ADMINS),
-    ("admin.create_client", "POST"): ("/admin/clients", ADMINS),
+    ("admin.create_client", "POST"): ("/admin/clients", empty_form(ADMINS, INVALID)),
     ("admin.archive_client", "POST"): ("/admin/clients/alpha/archive", ADMINS),
     ("admin.restore_client", "POST"): ("/admin/clients/alpha/restore", ADMINS),
     ("admin.team", "GET"): (TEAM_A, ADMINS),
-    ("admin.assign", "POST"): (TEAM_A, ADMINS),
+    ("admin.assign", "POST"): (TEAM_A, empty_form(ADMINS, INVALID)),
     ("admin.update_assignment", "POST"): (TEAM_A + "/{w.assignment_a.id}", ADMINS),
     ("admin.unassign", "POST"): (TEAM_A + "/{w.assignment_a.id}/remove", ADMINS),
     ("admin.people", "GET"): ("/admin/people", ADMINS),
-    ("admin.change_role", "POST"): ("/admin/people/{w.people[staff_not_on_a].id}/role", ADMINS),
+    ("admin.change_role", "POST"): (
+        "/admin/people/{w.people[staff_not_on_a].id}/role",
+        empty_form(ADMINS, INVALID),
+    ),
     ("admin.deactivate", "POST"): (
         "/admin/people/{w.people[client_member_a].id}/deactivate",
         ADMINS,
@@ -113,36 +117,49 @@ ROUTES = {
         ADMINS,
     ),
     ("admin.invite_staff", "GET"): ("/admin/staff/invitations", ADMINS),
-    ("admin.invite_staff", "POST"): ("/admin/staff/invitations", ADMINS),
+    ("admin.invite_staff", "POST"): ("/admin/staff/invitations", empty_form(ADMINS, INVALID)),
     ("admin.outbox", "GET"): ("/admin/outbox", ADMINS),
     ("admin.retry_email", "POST"): ("/admin/outbox/999999/retry", ADMINS_ON_MISSING),
     ("admin.jobs", "GET"): ("/admin/jobs", ADMINS),
     ("admin.retry_job", "POST"): ("/admin/jobs/no-such-job/retry", ADMINS_ON_MISSING),
     ("drafts.new_draft", "GET"): (PROJECT_A + "/drafts/new", WORK_ON_CLIENT_A),
-    ("drafts.new_draft", "POST"): (PROJECT_A + "/drafts/new", WORK_ON_CLIENT_A),
+    ("drafts.new_draft", "POST"): (
+        PROJECT_A + "/drafts/new",
+        empty_form(WORK_ON_CLIENT_A, INVALID),
+    ),
     ("drafts.show", "GET"): (DRAFT_A, VIEW_CLIENT_A),
     ("drafts.new_version", "GET"): (DRAFT_A + "/versions/new", WORK_ON_CLIENT_A),
-    ("drafts.new_version", "POST"): (DRAFT_A + "/versions/new", WORK_ON_CLIENT_A),
+    ("drafts.new_version", "POST"): (
+        DRAFT_A + "/versions/new",
+        empty_form(WORK_ON_CLIENT_A, INVALID),
+    ),
     ("drafts.compare", "GET"): (DRAFT_A + "/compare?from=1&to=1", VIEW_CLIENT_A),
-    ("drafts.decide", "POST"): (DRAFT_A + "/decision", DECIDE_ON_CLIENT_A),
+    ("drafts.decide", "POST"): (DRAFT_A + "/decision", empty_form(DECIDE_ON_CLIENT_A, INVALID)),
     ("drafts.file", "GET"): (VERSION_A + "/file", VIEW_CLIENT_A),
     ("drafts.download", "GET"): (VERSION_A + "/download", VIEW_CLIENT_A),
     ("threads.show", "GET"): (THREAD_A, VIEW_CLIENT_A),
-    ("threads.post", "POST"): (THREAD_A + "/comments", VIEW_CLIENT_A),
+    ("threads.post", "POST"): (THREAD_A + "/comments", empty_form(VIEW_CLIENT_A, INVALID)),
     ("threads.since", "GET"): (THREAD_A + "/comments?after=0", VIEW_CLIENT_A),
     ("threads.older", "GET"): (THREAD_A + "/comments/older?before=99999", VIEW_CLIENT_A),
-    ("threads.read", "POST"): (THREAD_A + "/read", VIEW_CLIENT_A),
+    # No ``up_to``: a request no form of ours sends.
+    ("threads.read", "POST"): (THREAD_A + "/read", empty_form(VIEW_CLIENT_A, BAD)),
     ("threads.edit", "GET"): (CLIENT_COMMENT_A + "/edit", AUTHOR_ONLY),
-    ("threads.edit", "POST"): (CLIENT_COMMENT_A + "/edit", AUTHOR_ONLY),
+    ("threads.edit", "POST"): (CLIENT_COMMENT_A + "/edit", empty_form(AUTHOR_ONLY, INVALID)),
     ("threads.delete", "POST"): (CLIENT_COMMENT_A + "/delete", AUTHOR_OR_ADMIN),
     ("threads.resolve", "POST"): (CLIENT_COMMENT_A + "/resolve", AUTHOR_OR_STAFF),
     ("threads.reopen", "POST"): (CLIENT_COMMENT_A + "/reopen", AUTHOR_OR_STAFF),
     ("threads.promote", "GET"): (NOTE_A + "/promote", STAFF_ON_CLIENT_A),
     ("threads.promote", "POST"): (NOTE_A + "/promote", STAFF_ON_CLIENT_A),
     ("threads.new_conversation", "GET"): (A + "/conversations/new", VIEW_CLIENT_A),
-    ("threads.new_conversation", "POST"): (A + "/conversations/new", VIEW_CLIENT_A),
+    ("threads.new_conversation", "POST"): (
+        A + "/conversations/new",
+        empty_form(VIEW_CLIENT_A, INVALID),
+    ),
     ("threads.new_thread", "GET"): (PROJECT_A + "/threads/new", VIEW_CLIENT_A),
-    ("threads.new_thread", "POST"): (PROJECT_A + "/threads/new", VIEW_CLIENT_A),
+    ("threads.new_thread", "POST"): (
+        PROJECT_A + "/threads/new",
+        empty_form(VIEW_CLIENT_A, INVALID),
+    ),
     ("inbox.index", "GET"): ("/inbox", SIGNED_IN),
     ("account.notifications", "GET"): ("/account/notifications", SIGNED_IN),
     ("account.notifications", "POST"): ("/account/notifications", SIGNED_IN),
@@ -150,7 +167,7 @@ ROUTES = {
     # The signed token is the credential: anyone holding the e-mail may use it.
     ("unsubscribe.unsubscribe", "GET"): ("/unsubscribe/{w.unsubscribe_token}", EVERYONE),
     ("unsubscribe.unsubscribe", "POST"): ("/unsubscribe/{w.unsubscribe_token}", EVERYONE),
-    ("threads.follow", "POST"): (THREAD_A + "/follow", VIEW_CLIENT_A),
+    ("threads.follow", "POST"): (THREAD_A + "/follow", empty_form(VIEW_CLIENT_A, INVALID)),
 }
 
 
@@ -169,14 +186,20 @@ def test_every_route_is_in_the_matrix(app):
     assert ROUTES.keys() - served == set(), "matrix rows for routes the app no longer has"
 
 
+def test_every_row_names_an_outcome_for_every_persona():
+    for key, (_url, expected) in ROUTES.items():
+        assert list(expected) == list(PERSONAS), key
+        assert set(expected.values()) <= OUTCOMES, key
+
+
 def classify(response) -> object:
-    """What a persona got: OK, LOGIN (sent to sign in), or the refusing status code."""
-    if response.status_code in (401, 403, 404, 405, 429, 500):
-        return response.status_code
+    """What a persona got: one of OUTCOMES, or the status code when it is none of them."""
     location = response.headers.get("Location", "")
     if response.status_code in (301, 302, 303) and location.startswith("/login?next="):
         return LOGIN
-    return OK
+    if 200 <= response.status_code < 400:
+        return ALLOWED
+    return REFUSALS.get(response.status_code, response.status_code)
 
 
 @pytest.mark.parametrize(("endpoint", "method"), sorted(ROUTES))
@@ -193,8 +216,8 @@ def test_access(app, new_browser, endpoint, method):
         outcome = classify(response)
         if outcome != expected[persona]:
             mismatches.append(
-                f"{persona}: expected {expected[persona]}, got {response.status_code} "
-                f"{response.headers.get('Location', '')}"
+                f"{persona}: expected {expected[persona]}, got {outcome} "
+                f"({response.status_code} {response.headers.get('Location', '')})"
             )
         if method != "GET" and response.status_code < 400:
             empty_database(app)

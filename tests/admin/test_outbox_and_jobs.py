@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from portal.admin import services as admin_services
 from portal.extensions import db
-from portal.jobs.queue import AppJob, get_queue, get_redis
+from portal.jobs.queue import get_queue, get_redis
+from portal.jobs.worker import AppJob
 from portal.models import ClientRole, EmailMessage, EmailStatus, Event, StaffRole, utcnow
 from tests.factories import make_client, make_client_user, make_staff, persist, sign_in
 

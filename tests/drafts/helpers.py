@@ -1,11 +1,10 @@
-"""An account to review work on, and small readers of pages and rows, for the review tests.
+"""Small readers of pages and rows, and form senders, for the review tests.
 
-Shared by the drafts, threads and inbox tests.
+Shared by the drafts, threads and inbox tests; the account they work in is ``tests.review``.
 """
 
 import io
 import re
-from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from PIL import Image
@@ -13,81 +12,6 @@ from sqlalchemy import func, select
 
 from portal.drafts import services as draft_services
 from portal.extensions import db
-from portal.models import ClientRole, StaffRole
-from tests.factories import (
-    assign,
-    make_client,
-    make_client_user,
-    make_project,
-    make_staff,
-    sign_in,
-)
-
-
-@dataclass
-class Account:
-    """Northwind, served by a writer, a designer and a manager; and Southwind, served apart."""
-
-    client: object
-    reviewer: object
-    second_reviewer: object
-    writer: object
-    designer: object
-    manager: object
-    project: object
-    other_client: object
-    other_reviewer: object
-    other_staff: object
-
-    @property
-    def base(self) -> str:
-        return f"/clients/{self.client.slug}"
-
-    def draft_url(self, draft, suffix: str = "") -> str:
-        return f"{self.base}/drafts/{draft.id}{suffix}"
-
-    def thread_url(self, thread, suffix: str = "") -> str:
-        return f"{self.base}/threads/{thread.id}{suffix}"
-
-    def comment_url(self, comment, action: str) -> str:
-        return f"{self.base}/comments/{comment.id}/{action}"
-
-    def version_url(self, version, what: str) -> str:
-        return f"{self.base}/versions/{version.id}/{what}"
-
-
-def build_account(app) -> Account:
-    """Northwind with two reviewers and a team of three, and Southwind with its own people."""
-    with app.app_context():
-        client = make_client("Northwind", slug="northwind")
-        writer = make_staff(StaffRole.COPYWRITER, name="Dana Writer", email="dana@agency.test")
-        designer = make_staff(StaffRole.CREATIVE, name="Mateo Maker", email="mateo@agency.test")
-        manager = make_staff(StaffRole.ACCOUNT_MANAGER, name="Ada Lead", email="ada@agency.test")
-        for person in (writer, designer):
-            assign(client, person)
-        assign(client, manager, account_manager=True)
-        other_client = make_client("Southwind", slug="southwind")
-        other_staff = make_staff(StaffRole.COPYWRITER, name="Sam South", email="sam@agency.test")
-        assign(other_client, other_staff)
-        return Account(
-            client=client,
-            reviewer=make_client_user(
-                client, ClientRole.ADMIN, name="Hannah Client", email="hannah@northwind.test"
-            ),
-            second_reviewer=make_client_user(
-                client, ClientRole.MEMBER, name="Omar Client", email="omar@northwind.test"
-            ),
-            writer=writer,
-            designer=designer,
-            manager=manager,
-            project=make_project(client, name="Spring launch"),
-            other_client=other_client,
-            other_reviewer=make_client_user(
-                other_client, ClientRole.ADMIN, name="Sid Southern", email="sid@southwind.test"
-            ),
-            other_staff=other_staff,
-        )
-
 
 # --- rows ----------------------------------------------------------------------------------
 
@@ -114,13 +38,6 @@ def draft_thread(app, draft):
 
 
 # --- browsers and pages --------------------------------------------------------------------
-
-
-def browser_for(new_browser, user):
-    """A fresh test client signed in as ``user``."""
-    browser = new_browser()
-    sign_in(browser, user)
-    return browser
 
 
 HTMX = {"HX-Request": "true"}

@@ -14,7 +14,6 @@ from portal.extensions import db
 from portal.jobs import dispatch_ready
 from portal.models import Comment, Draft, DraftKind, Version, utcnow
 from tests.drafts.helpers import (
-    browser_for,
     comment_fields,
     draft_thread,
     elements,
@@ -24,17 +23,7 @@ from tests.drafts.helpers import (
 )
 from tests.factories import make_draft, make_version, png_bytes
 from tests.queries import describe, statements_for
-
-
-@pytest.fixture
-def maker(new_browser, account):
-    return browser_for(new_browser, account.designer)
-
-
-@pytest.fixture
-def reviewer(new_browser, account):
-    return browser_for(new_browser, account.reviewer)
-
+from tests.review import browser_for
 
 _colours = iter(range(1, 10_000))
 
@@ -116,10 +105,10 @@ def test_adding_a_file_version_queues_the_job_on_the_slow_queue(app, account, mo
     assert queued == [((process_version, version.id), {"queue": "slow"})]
 
 
-def test_an_upload_through_the_page_is_processed_once_the_request_is_done(app, account, maker):
+def test_an_upload_through_the_page_is_processed_once_the_request_is_done(app, account, designer):
     with app.app_context():
         draft = make_draft(account.project, account.designer, DraftKind.IMAGE)
-    response = maker.post(
+    response = designer.post(
         account.draft_url(draft, "/versions/new"),
         data={"file": (io.BytesIO(unique_png(64, 48)), "art.png", "image/png"), "note": ""},
         content_type="multipart/form-data",
@@ -271,21 +260,32 @@ def test_versions_whose_job_was_lost_are_swept_up(app, account):
     assert reload(app, recent).processed_at is None
 
 
-def test_a_job_for_a_version_since_deleted_does_nothing(app):
+def test_a_job_for_a_version_since_deleted_does_nothing(app, account):
+    gone = new_version(app, account, data=unique_png(200, 100))
+    waiting = new_version(app, account)
+    files = stored_files(app)
     with app.app_context():
-        process_version(987_654)
+        db.session.delete(db.session.get(Version, gone.id))
+        db.session.commit()
+
+        process_version(gone.id)
+        db.session.commit()
+
+    assert rows(app, Version, Version.id == gone.id) == []
+    assert stored_files(app) == files, "the job stored a thumbnail for a version that is gone"
+    assert reload(app, waiting).processed_at is None
 
 
 # --- uploads keep only the fast checks ------------------------------------------------------
 
 
-def test_a_pdf_without_its_end_marker_is_refused_at_upload(app, account, maker):
+def test_a_pdf_without_its_end_marker_is_refused_at_upload(app, account, designer):
     with app.app_context():
         draft = make_draft(account.project, account.designer, DraftKind.PDF)
     whole = pdf_bytes(pages=2)
     cut = whole[: whole.rindex(b"%%EOF") - 2000]
 
-    response = maker.post(
+    response = designer.post(
         account.draft_url(draft, "/versions/new"),
         data={"file": (io.BytesIO(cut), "cut.pdf", "application/pdf"), "note": ""},
         content_type="multipart/form-data",

@@ -10,7 +10,6 @@ from portal.models import Comment, Decision, FeedbackItem, FeedbackStatus, Versi
 from tests.drafts.helpers import (
     HTMX,
     at_the_same_time,
-    browser_for,
     comment_fields,
     count,
     decide,
@@ -19,6 +18,7 @@ from tests.drafts.helpers import (
     text_of,
 )
 from tests.factories import make_comment, make_draft, make_version
+from tests.review import browser_for
 
 COPY_V1 = "Roasted in small batches in Leeds. Every bag names the farm it came from."
 
@@ -51,16 +51,6 @@ def copy_draft(app, account):
         return make_draft(account.project, account.writer, title="Homepage intro")
 
 
-@pytest.fixture
-def maker(new_browser, account):
-    return browser_for(new_browser, account.writer)
-
-
-@pytest.fixture
-def reviewer(new_browser, account):
-    return browser_for(new_browser, account.reviewer)
-
-
 def state_seen_by(browser, account, draft):
     response = browser.get(account.draft_url(draft))
     assert response.status_code == 200
@@ -76,50 +66,55 @@ def post_version(browser, account, draft, body, **fields):
 # --- status and whose move -----------------------------------------------------------------
 
 
-def test_status_and_whose_move_follow_the_review_loop(account, copy_draft, maker, reviewer):
-    assert state_seen_by(maker, account, copy_draft) == ("In progress", "Maker to revise")
+def test_status_and_whose_move_follow_the_review_loop(account, copy_draft, writer, reviewer):
+    assert state_seen_by(writer, account, copy_draft) == ("In progress", "Maker to revise")
 
-    assert post_version(maker, account, copy_draft, COPY_V1).status_code == 302
+    assert post_version(writer, account, copy_draft, COPY_V1).status_code == 302
     assert state_seen_by(reviewer, account, copy_draft) == ("In review", "Client to decide")
 
     response = decide(reviewer, account, copy_draft, "changes_requested", "Name the farm.")
     assert response.status_code == 302
-    assert state_seen_by(maker, account, copy_draft) == ("Changes requested", "Maker to revise")
+    assert state_seen_by(writer, account, copy_draft) == ("Changes requested", "Maker to revise")
 
     assert (
-        post_version(maker, account, copy_draft, COPY_V1 + " Farm: Finca Alta.").status_code == 302
+        post_version(writer, account, copy_draft, COPY_V1 + " Farm: Finca Alta.").status_code == 302
     )
     assert state_seen_by(reviewer, account, copy_draft) == ("In review", "Client to decide")
 
     assert decide(reviewer, account, copy_draft, "approved").status_code == 302
-    assert state_seen_by(maker, account, copy_draft) == ("Approved", None)
+    assert state_seen_by(writer, account, copy_draft) == ("Approved", None)
+
+
+@pytest.fixture
+def client_question(app, account, copy_draft, reviewer):
+    """Version 1 shared, and the reviewer asking "Is Leeds right?"; the draft's thread."""
+    with app.app_context():
+        make_version(copy_draft, account.writer, body=COPY_V1)
+    thread = draft_thread(app, copy_draft)
+    reviewer.post(account.thread_url(thread, "/comments"), data=comment_fields("Is Leeds right?"))
+    return thread
 
 
 def test_an_unanswered_client_comment_makes_it_the_staffs_move_until_staff_answer(
-    app, account, copy_draft, maker, reviewer
+    account, copy_draft, client_question, writer
 ):
-    with app.app_context():
-        make_version(copy_draft, account.writer, body=COPY_V1)
-    thread = draft_thread(app, copy_draft)
-    reviewer.post(account.thread_url(thread, "/comments"), data=comment_fields("Is Leeds right?"))
-    assert state_seen_by(maker, account, copy_draft) == ("In review", "Staff to answer")
+    assert state_seen_by(writer, account, copy_draft) == ("In review", "Staff to answer")
 
-    maker.post(account.thread_url(thread, "/comments"), data=comment_fields("Yes, the roastery."))
-    assert state_seen_by(maker, account, copy_draft) == ("In review", "Client to decide")
+    writer.post(
+        account.thread_url(client_question, "/comments"),
+        data=comment_fields("Yes, the roastery."),
+    )
+    assert state_seen_by(writer, account, copy_draft) == ("In review", "Client to decide")
 
 
 def test_a_staff_only_note_is_not_an_answer_to_the_client(
-    app, account, copy_draft, maker, reviewer
+    account, copy_draft, client_question, writer
 ):
-    with app.app_context():
-        make_version(copy_draft, account.writer, body=COPY_V1)
-    thread = draft_thread(app, copy_draft)
-    reviewer.post(account.thread_url(thread, "/comments"), data=comment_fields("Is Leeds right?"))
-    maker.post(
-        account.thread_url(thread, "/comments"),
+    writer.post(
+        account.thread_url(client_question, "/comments"),
         data=comment_fields("Checking with the roaster first.", internal="y"),
     )
-    assert state_seen_by(maker, account, copy_draft) == ("In review", "Staff to answer")
+    assert state_seen_by(writer, account, copy_draft) == ("In review", "Staff to answer")
 
 
 # --- decisions -----------------------------------------------------------------------------
@@ -250,10 +245,10 @@ def commented_draft(app, account, copy_draft):
 
 
 def test_the_new_version_form_lists_the_client_comments_on_the_last_version(
-    account, commented_draft, maker
+    account, commented_draft, writer
 ):
     draft, shorter, spelling = commented_draft
-    html = text_of(maker.get(account.draft_url(draft, "/versions/new")))
+    html = text_of(writer.get(account.draft_url(draft, "/versions/new")))
     checklist = re.search(r'<fieldset class="feedback-checklist">.*?</fieldset>', html, re.S)
     assert checklist, "no feedback checklist on the new-version form"
     checklist = checklist.group(0)
@@ -265,33 +260,12 @@ def test_the_new_version_form_lists_the_client_comments_on_the_last_version(
     assert "Spelling is fine already." not in checklist
 
 
-def test_declining_feedback_without_a_reason_saves_no_version(app, account, commented_draft, maker):
+def revise_declining_the_spelling_comment(browser, account, commented_draft, reason):
+    """Share version 2, marking the "shorter" comment addressed and declining the spelling one
+    for ``reason``."""
     draft, shorter, spelling = commented_draft
-    response = post_version(
-        maker,
-        account,
-        draft,
-        "Roasted in Leeds.",
-        **{
-            f"feedback-{shorter.id}": "addressed",
-            f"feedback-{spelling.id}": "declined",
-            f"reason-{spelling.id}": " ",
-        },
-    )
-    assert response.status_code == 422
-    assert "Give the client a reason for each comment you decline." in text_of(response)
-    assert [v.number for v in rows(app, Version, Version.draft_id == draft.id)] == [1]
-    assert count(app, FeedbackItem) == 0
-    assert rows(app, Comment, Comment.resolved_at.is_not(None)) == []
-
-
-def test_the_client_sees_what_the_new_version_did_with_their_feedback(
-    app, account, commented_draft, maker, reviewer
-):
-    draft, shorter, spelling = commented_draft
-    reason = "Our brand guide asks for American spelling."
-    response = post_version(
-        maker,
+    return post_version(
+        browser,
         account,
         draft,
         "Roasted in Leeds.",
@@ -301,6 +275,26 @@ def test_the_client_sees_what_the_new_version_did_with_their_feedback(
             f"reason-{spelling.id}": reason,
         },
     )
+
+
+def test_declining_feedback_without_a_reason_saves_no_version(
+    app, account, commented_draft, writer
+):
+    draft, _shorter, _spelling = commented_draft
+    response = revise_declining_the_spelling_comment(writer, account, commented_draft, " ")
+    assert response.status_code == 422
+    assert "Give the client a reason for each comment you decline." in text_of(response)
+    assert [v.number for v in rows(app, Version, Version.draft_id == draft.id)] == [1]
+    assert count(app, FeedbackItem) == 0
+    assert rows(app, Comment, Comment.resolved_at.is_not(None)) == []
+
+
+def test_the_client_sees_what_the_new_version_did_with_their_feedback(
+    app, account, commented_draft, writer, reviewer
+):
+    draft, shorter, spelling = commented_draft
+    reason = "Our brand guide asks for American spelling."
+    response = revise_declining_the_spelling_comment(writer, account, commented_draft, reason)
     assert response.status_code == 302
 
     html = text_of(reviewer.get(account.draft_url(draft)))
@@ -327,13 +321,13 @@ def test_the_client_sees_what_the_new_version_did_with_their_feedback(
     }
 
 
-def test_feedback_left_open_comes_up_again_for_the_next_version(account, commented_draft, maker):
+def test_feedback_left_open_comes_up_again_for_the_next_version(account, commented_draft, writer):
     draft, shorter, spelling = commented_draft
     response = post_version(
-        maker, account, draft, "Roasted in Leeds.", **{f"feedback-{shorter.id}": "addressed"}
+        writer, account, draft, "Roasted in Leeds.", **{f"feedback-{shorter.id}": "addressed"}
     )
     assert response.status_code == 302
-    checklist = text_of(maker.get(account.draft_url(draft, "/versions/new")))
+    checklist = text_of(writer.get(account.draft_url(draft, "/versions/new")))
     assert f'name="feedback-{spelling.id}"' in checklist
     assert f'name="feedback-{shorter.id}"' not in checklist
 
@@ -416,9 +410,9 @@ def test_notes_reasons_and_titles_are_shown_as_text_on_the_draft_page(app, accou
         comment = make_comment(
             draft_services.draft_thread(draft), account.reviewer, "Shorter, please."
         )
-    maker, reviewer = (browser_for(new_browser, u) for u in (account.writer, account.reviewer))
+    writer, reviewer = (browser_for(new_browser, u) for u in (account.writer, account.reviewer))
     post_version(
-        maker,
+        writer,
         account,
         draft,
         "Copy v2.",

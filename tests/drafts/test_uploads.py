@@ -7,7 +7,7 @@ import pytest
 
 from portal.drafts.storage import stored_path
 from portal.models import DraftKind, Version
-from tests.drafts.helpers import browser_for, pdf_bytes, rows, text_of
+from tests.drafts.helpers import pdf_bytes, rows, text_of
 from tests.factories import make_draft, png_bytes
 
 SVG_WITH_SCRIPT = (
@@ -30,16 +30,6 @@ def stored_files(root: Path) -> set[Path]:
 def temporary_files(root: Path) -> list[Path]:
     tmp = root / "tmp"
     return list(tmp.iterdir()) if tmp.exists() else []
-
-
-@pytest.fixture
-def maker(new_browser, account):
-    return browser_for(new_browser, account.designer)
-
-
-@pytest.fixture
-def reviewer(new_browser, account):
-    return browser_for(new_browser, account.reviewer)
 
 
 @pytest.fixture
@@ -67,13 +57,13 @@ def versions(app, draft) -> list:
 
 
 def test_an_upload_over_the_size_limit_is_refused_with_413(
-    app, account, make_kind, maker, upload_root, monkeypatch
+    app, account, make_kind, designer, upload_root, monkeypatch
 ):
     draft = make_kind(DraftKind.FILE)
     before = stored_files(upload_root)
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2048)
 
-    response = upload(maker, account, draft, b"\0" * 4096, "big.zip", "application/zip")
+    response = upload(designer, account, draft, b"\0" * 4096, "big.zip", "application/zip")
 
     assert response.status_code == 413
     assert "That upload is larger than the portal accepts." in text_of(response)
@@ -111,12 +101,12 @@ def test_an_upload_over_the_size_limit_is_refused_with_413(
     ],
 )
 def test_a_file_whose_bytes_are_not_allowed_is_refused_and_nothing_is_kept(
-    app, account, make_kind, maker, upload_root, kind, data, name, content_type, accepted
+    app, account, make_kind, designer, upload_root, kind, data, name, content_type, accepted
 ):
     draft = make_kind(kind)
     before = stored_files(upload_root)
 
-    response = upload(maker, account, draft, data, name, content_type)
+    response = upload(designer, account, draft, data, name, content_type)
 
     assert response.status_code == 422
     assert f"That file isn&#39;t {accepted}, judging by its contents." in text_of(response)
@@ -125,12 +115,12 @@ def test_a_file_whose_bytes_are_not_allowed_is_refused_and_nothing_is_kept(
     assert stored_files(upload_root) == before
 
 
-def test_a_truncated_png_is_refused(app, account, make_kind, maker, upload_root):
+def test_a_truncated_png_is_refused(app, account, make_kind, designer, upload_root):
     draft = make_kind(DraftKind.IMAGE)
     whole = png_bytes(300, 200)
     before = stored_files(upload_root)
 
-    response = upload(maker, account, draft, whole[: len(whole) // 2], "cut.png", "image/png")
+    response = upload(designer, account, draft, whole[: len(whole) // 2], "cut.png", "image/png")
 
     assert response.status_code == 422
     assert "That image file is damaged or incomplete." in text_of(response)
@@ -140,12 +130,12 @@ def test_a_truncated_png_is_refused(app, account, make_kind, maker, upload_root)
 
 
 def test_an_svg_with_a_script_is_refused_on_a_file_draft_and_never_served(
-    app, account, make_kind, maker, reviewer, upload_root
+    app, account, make_kind, designer, reviewer, upload_root
 ):
     draft = make_kind(DraftKind.FILE)
     before = stored_files(upload_root)
 
-    response = upload(maker, account, draft, SVG_WITH_SCRIPT, "logo.svg", "image/svg+xml")
+    response = upload(designer, account, draft, SVG_WITH_SCRIPT, "logo.svg", "image/svg+xml")
 
     assert response.status_code == 422
     assert "judging by its contents" in text_of(response)
@@ -159,13 +149,13 @@ def test_an_svg_with_a_script_is_refused_on_a_file_draft_and_never_served(
 
 
 def test_a_hostile_file_name_never_reaches_the_disk_or_the_download_header(
-    app, account, make_kind, maker, reviewer, upload_root
+    app, account, make_kind, designer, reviewer, upload_root
 ):
     draft = make_kind(DraftKind.IMAGE)
     image = png_bytes(32, 32, (1, 2, 3))
     outside_before = set(upload_root.parent.iterdir())
 
-    response = upload(maker, account, draft, image, "../../etc/passwd\x00.png", "image/png")
+    response = upload(designer, account, draft, image, "../../etc/passwd\x00.png", "image/png")
 
     assert response.status_code == 302
     (version,) = versions(app, draft)
@@ -185,13 +175,15 @@ def test_a_hostile_file_name_never_reaches_the_disk_or_the_download_header(
     assert "passwd" in disposition and disposition.rstrip('"').endswith(".png")
 
 
-def test_the_same_file_uploaded_twice_is_stored_once(app, account, make_kind, maker, upload_root):
+def test_the_same_file_uploaded_twice_is_stored_once(
+    app, account, make_kind, designer, upload_root
+):
     draft = make_kind(DraftKind.IMAGE)
     image = png_bytes(50, 20, (9, 99, 199))
     before = stored_files(upload_root)
 
-    assert upload(maker, account, draft, image, "one.png", "image/png").status_code == 302
-    assert upload(maker, account, draft, image, "two.png", "image/png").status_code == 302
+    assert upload(designer, account, draft, image, "one.png", "image/png").status_code == 302
+    assert upload(designer, account, draft, image, "two.png", "image/png").status_code == 302
 
     first, second = versions(app, draft)
     assert first.file_hash == second.file_hash
@@ -207,9 +199,9 @@ def test_the_same_file_uploaded_twice_is_stored_once(app, account, make_kind, ma
 
 
 @pytest.fixture
-def image_version(app, account, make_kind, maker):
+def image_version(app, account, make_kind, designer):
     draft = make_kind(DraftKind.IMAGE)
-    upload(maker, account, draft, png_bytes(), "label.png", "image/png")
+    upload(designer, account, draft, png_bytes(), "label.png", "image/png")
     return versions(app, draft)[0]
 
 
@@ -233,9 +225,13 @@ def test_an_inline_image_is_served_as_png_in_a_sandbox(account, image_version, r
     assert "sandbox" in response.headers["Content-Security-Policy"]
 
 
-def test_an_inline_pdf_may_be_framed_by_the_portal_only(app, account, make_kind, maker, reviewer):
+def test_an_inline_pdf_may_be_framed_by_the_portal_only(
+    app, account, make_kind, designer, reviewer
+):
     draft = make_kind(DraftKind.PDF)
-    response = upload(maker, account, draft, pdf_bytes(pages=3), "brochure.pdf", "application/pdf")
+    response = upload(
+        designer, account, draft, pdf_bytes(pages=3), "brochure.pdf", "application/pdf"
+    )
     assert response.status_code == 302
     (version,) = versions(app, draft)
     assert version.page_count == 3

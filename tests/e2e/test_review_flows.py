@@ -2,42 +2,14 @@
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
-from portal.models import ClientRole, DraftKind, StaffRole
-from tests.factories import (
-    assign,
-    make_client,
-    make_client_user,
-    make_draft,
-    make_project,
-    make_staff,
-    make_version,
-)
+from portal.models import DraftKind
+from tests.review import make_draft_in_review
 
 # Comments from others arrive by polling every 5 seconds.
 ARRIVAL = 12_000
 COPY = "Roasted in small batches in Leeds. Every bag names the farm it came from."
-
-
-@pytest.fixture
-def account(app):
-    """A client with a reviewer, a creative and a copywriter on the team, and one project."""
-    with app.app_context():
-        client = make_client("Northwind", slug="northwind")
-        reviewer = make_client_user(client, ClientRole.ADMIN, name="Hannah Client")
-        creative = make_staff(StaffRole.CREATIVE, name="Mateo Maker")
-        writer = make_staff(StaffRole.COPYWRITER, name="Dana Writer")
-        assign(client, creative)
-        assign(client, writer)
-        return {
-            "client": client,
-            "reviewer": reviewer,
-            "creative": creative,
-            "writer": writer,
-            "project": make_project(client, name="Spring launch"),
-        }
 
 
 def inbox_text(page) -> str:
@@ -49,12 +21,10 @@ def test_a_pin_on_an_image_reaches_the_maker_who_replies_and_the_client_approves
     app, account, open_browser
 ):
     with app.app_context():
-        draft = make_draft(account["project"], account["creative"], DraftKind.IMAGE,
-                           title="Bag label")  # fmt: skip
-        make_version(draft, account["creative"])
-    url = f"/clients/northwind/drafts/{draft.id}"
-    client_page = open_browser(account["reviewer"])
-    maker_page = open_browser(account["creative"])
+        draft = make_draft_in_review(account, DraftKind.IMAGE, title="Bag label")
+    url = account.draft_url(draft)
+    client_page = open_browser(account.reviewer)
+    maker_page = open_browser(account.designer)
     assert "Bag label" in inbox_text(client_page)
     maker_page.goto(url)
     client_page.goto(url)
@@ -118,10 +88,9 @@ def test_a_passage_comment_gets_answered_by_a_new_version_with_a_feedback_checkl
     app, account, open_browser
 ):
     with app.app_context():
-        draft = make_draft(account["project"], account["writer"], title="Bag copy")
-        make_version(draft, account["writer"], body=COPY)
-    url = f"/clients/northwind/drafts/{draft.id}"
-    client_page = open_browser(account["reviewer"])
+        draft = make_draft_in_review(account, title="Bag copy", body=COPY)
+    url = account.draft_url(draft)
+    client_page = open_browser(account.reviewer)
     client_page.goto(url)
 
     select_passage(client_page, "small batches")
@@ -132,7 +101,7 @@ def test_a_passage_comment_gets_answered_by_a_new_version_with_a_feedback_checkl
     client_page.goto(url)
     expect(client_page.locator("mark.passage")).to_have_text("small batches")
 
-    writer_page = open_browser(account["writer"])
+    writer_page = open_browser(account.writer)
     writer_page.goto(url)
     writer_page.get_by_role("link", name="New version").click()
     writer_page.get_by_label("Copy").fill(COPY.replace("small batches", "12 kg batches"))

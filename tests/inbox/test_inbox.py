@@ -5,8 +5,9 @@ import re
 import pytest
 
 from portal.drafts import services as draft_services
-from tests.drafts.helpers import browser_for, comment_fields, decide, text_of
-from tests.factories import make_comment, make_draft, make_project, make_thread, make_version
+from tests.drafts.helpers import comment_fields, decide, text_of
+from tests.factories import make_comment, make_project, make_thread
+from tests.review import browser_for
 
 SECTIONS = {
     "decide": "Versions to decide",
@@ -44,41 +45,26 @@ def entries(html: str, name: str) -> list[str]:
     return [" ".join(re.sub(r"<[^>]+>", " ", item).split()) for item in items]
 
 
-@pytest.fixture
-def reviewer(new_browser, account):
-    return browser_for(new_browser, account.reviewer)
-
-
-@pytest.fixture
-def writer(new_browser, account):
-    return browser_for(new_browser, account.writer)
-
-
-@pytest.fixture
-def draft(app, account):
-    """A copy draft with one version waiting for the client."""
-    with app.app_context():
-        draft = make_draft(account.project, account.writer, title="Homepage intro")
-        make_version(draft, account.writer, body="Roasted in small batches in Leeds.")
-        return draft
-
-
 # --- clients -------------------------------------------------------------------------------
 
 
-def test_a_version_waits_for_the_clients_decision_until_they_decide(account, draft, reviewer):
+def test_a_version_waits_for_the_clients_decision_until_they_decide(
+    account, draft_in_review, reviewer
+):
     (entry,) = entries(inbox_of(reviewer), "decide")
     assert entry.startswith("Homepage intro , version 1 · waiting")
 
-    decide(reviewer, account, draft, "approved")
+    decide(reviewer, account, draft_in_review, "approved")
     html = inbox_of(reviewer)
     assert section(html, "decide") is None
     assert "Homepage intro" not in html
 
 
-def test_a_question_for_the_client_waits_until_they_have_read_it(app, account, draft, reviewer):
+def test_a_question_for_the_client_waits_until_they_have_read_it(
+    app, account, draft_in_review, reviewer
+):
     with app.app_context():
-        thread = draft_services.draft_thread(draft)
+        thread = draft_services.draft_thread(draft_in_review)
         question = make_comment(thread, account.writer, "@hannah is Leeds the right city?")
 
     (entry,) = entries(inbox_of(reviewer), "questions")
@@ -99,16 +85,9 @@ def test_an_empty_inbox_says_nothing_is_waiting(account, reviewer, writer):
 
 
 @pytest.fixture
-def two_questions(app, account):
-    """Two client questions in two threads; the first is the older."""
+def two_questions(app, account, thread):
+    """The reviewer's "Launch date" thread, then Omar's "Budget" question: the older first."""
     with app.app_context():
-        first = make_thread(
-            account.client,
-            account.reviewer,
-            project=account.project,
-            title="Launch date",
-            body="When do we launch?",
-        )
         second = make_thread(
             account.client,
             account.second_reviewer,
@@ -116,7 +95,7 @@ def two_questions(app, account):
             title="Budget",
             body="Can we add a video?",
         )
-    return first, second
+    return thread, second
 
 
 def test_client_comments_without_a_staff_answer_wait_oldest_first(account, two_questions, writer):
@@ -181,7 +160,9 @@ def test_unread_threads_are_listed_with_how_many_comments_are_new(
     assert section(inbox_of(writer), "unread") is None
 
 
-def test_a_draft_with_changes_requested_waits_on_its_maker(account, draft, reviewer, writer):
-    decide(reviewer, account, draft, "changes_requested", "Name the farm.")
+def test_a_draft_with_changes_requested_waits_on_its_maker(
+    account, draft_in_review, reviewer, writer
+):
+    decide(reviewer, account, draft_in_review, "changes_requested", "Name the farm.")
     (entry,) = entries(inbox_of(writer), "revise")
     assert entry.startswith("Homepage intro · changes requested")

@@ -6,37 +6,26 @@ from sqlalchemy import select
 
 from portal.digests.services import send_digest
 from portal.extensions import db
-from portal.models import ClientRole, DigestRun, DraftKind, EmailMessage, StaffRole
-from tests.factories import (
-    assign,
-    make_client,
-    make_client_user,
-    make_draft,
-    make_project,
-    make_staff,
-    make_version,
-)
+from portal.models import Client, DigestRun, EmailMessage, Version
 
 NOMINAL = datetime(2026, 11, 3, 8, tzinfo=UTC)
+PERIOD = "daily:2026-11-03"
 
 
-def test_a_digest_for_a_user_of_an_archived_client_is_claimed_empty_and_not_retried(app):
+def test_a_digest_for_a_user_of_an_archived_client_is_claimed_empty_and_not_retried(
+    app, account, draft_in_review
+):
     with app.app_context():
-        client = make_client("Gone Ltd", slug="gone")
-        reviewer = make_client_user(client, ClientRole.MEMBER)
-        maker = make_staff(StaffRole.COPYWRITER)
-        assign(client, maker)
-        draft = make_draft(make_project(client), maker, DraftKind.COPY)
-        version = make_version(draft, maker, body="Waiting on the client.")
+        version = db.session.scalar(select(Version).where(Version.draft_id == draft_in_review.id))
         version.created_at = NOMINAL - timedelta(hours=3)
-        client.archived_at = NOMINAL - timedelta(hours=1)
+        db.session.get(Client, account.client.id).archived_at = NOMINAL - timedelta(hours=1)
         db.session.commit()
 
-        send_digest(reviewer.id, "daily:2026-11-03", NOMINAL.isoformat())
-        db.session.commit()
-        send_digest(reviewer.id, "daily:2026-11-03", NOMINAL.isoformat())
-        db.session.commit()
+        for _attempt in range(2):
+            send_digest(account.reviewer.id, PERIOD, NOMINAL.isoformat())
+            db.session.commit()
 
-        (run,) = db.session.scalars(select(DigestRun).where(DigestRun.user_id == reviewer.id))
-        assert (run.period, run.item_count, run.email_message_id) == ("daily:2026-11-03", 0, None)
+        (run,) = db.session.scalars(select(DigestRun))
+        assert (run.user_id, run.period) == (account.reviewer.id, PERIOD)
+        assert (run.item_count, run.email_message_id) == (0, None)
         assert db.session.scalars(select(EmailMessage)).all() == []

@@ -3,33 +3,12 @@ notifications produced on demand in the embedded mode."""
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import ClientRole, EmailMessage, StaffRole, Subscription, User
+from portal.models import EmailMessage, Subscription, User
 from portal.notifications.preferences import unsubscribe_token
-from tests.factories import (
-    assign,
-    make_client,
-    make_client_user,
-    make_comment,
-    make_staff,
-    make_thread,
-    sign_in,
-)
-
-
-@pytest.fixture
-def people(app):
-    """A client reviewer who opened a thread, and the copywriter (dana@) on the team."""
-    with app.app_context():
-        client = make_client("Northwind", slug="northwind")
-        reviewer = make_client_user(client, ClientRole.MEMBER, email="owen@northwind.test")
-        writer = make_staff(StaffRole.COPYWRITER, email="dana@agency.test", name="Dana")
-        assign(client, writer)
-        thread = make_thread(client, reviewer, title="Launch", body="When do we launch?")
-        return {"reviewer": reviewer, "writer": writer, "thread": thread}
+from tests.factories import make_comment, sign_in
 
 
 def reload(app, user) -> User:
@@ -37,77 +16,76 @@ def reload(app, user) -> User:
         return db.session.get(User, user.id)
 
 
-def test_preferences_are_saved(app, client, people):
-    sign_in(client, people["writer"])
+def test_preferences_are_saved(app, client, account):
+    sign_in(client, account.writer)
     response = client.post(
         "/account/notifications",
         data={"email_frequency": "weekly", "digest_hour": "7", "digest_weekday": "4",
               "quiet_from": "22", "quiet_until": "6"},
     )  # fmt: skip
     assert response.status_code == 302
-    user = reload(app, people["writer"])
+    user = reload(app, account.writer)
     assert (user.email_frequency, user.digest_hour, user.digest_weekday) == ("weekly", 7, 4)
     assert (user.quiet_from, user.quiet_until) == (22, 6)
 
 
-def test_a_bad_preference_is_refused_with_422(app, client, people):
-    sign_in(client, people["writer"])
+def test_a_bad_preference_is_refused_with_422(app, client, account):
+    sign_in(client, account.writer)
     response = client.post(
         "/account/notifications",
         data={"email_frequency": "hourly", "digest_hour": "7", "digest_weekday": "0"},
     )
     assert response.status_code == 422
-    assert reload(app, people["writer"]).email_frequency == "daily"
+    assert reload(app, account.writer).email_frequency == "daily"
 
 
-def test_one_click_unsubscribe_works_without_a_csrf_token_but_only_by_post(app, client, people):
+def test_one_click_unsubscribe_works_without_a_csrf_token_but_only_by_post(app, client, account):
     with app.app_context():
-        token = unsubscribe_token(db.session.get(User, people["writer"].id))
+        token = unsubscribe_token(db.session.get(User, account.writer.id))
     page = client.get(f"/unsubscribe/{token}")
     assert page.status_code == 200
-    assert reload(app, people["writer"]).email_frequency == "daily", "a GET changed something"
+    assert reload(app, account.writer).email_frequency == "daily", "a GET changed something"
 
     response = client.post(
         f"/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"}, csrf=False
     )
     assert response.status_code == 200
-    assert reload(app, people["writer"]).email_frequency == "off"
+    assert reload(app, account.writer).email_frequency == "off"
 
 
-def test_a_forged_unsubscribe_token_is_404(app, client, people):
+def test_a_forged_unsubscribe_token_is_404(app, client):
     assert client.post("/unsubscribe/not-a-real-token", csrf=False).status_code == 404
 
 
-def test_muting_a_thread_is_saved(app, client, people):
-    sign_in(client, people["writer"])
-    thread = people["thread"]
-    response = client.post(
-        f"/clients/northwind/threads/{thread.id}/follow", data={"level": "muted"}
-    )
+def test_muting_a_thread_is_saved(app, client, account, thread):
+    sign_in(client, account.writer)
+    response = client.post(account.thread_url(thread, "/follow"), data={"level": "muted"})
     assert response.status_code == 302
     with app.app_context():
         level = db.session.scalar(
             select(Subscription.level).where(
-                Subscription.user_id == people["writer"].id, Subscription.thread_id == thread.id
+                Subscription.user_id == account.writer.id, Subscription.thread_id == thread.id
             )
         )
     assert level == "muted"
-    refused = client.post(f"/clients/northwind/threads/{thread.id}/follow", data={"level": "x"})
+    refused = client.post(account.thread_url(thread, "/follow"), data={"level": "x"})
     assert refused.status_code == 422
 
 
-def test_the_digest_preview_shows_what_is_unread(app, client, people):
+def test_the_digest_preview_shows_what_is_unread(app, client, account, thread):
     with app.app_context():
-        make_comment(people["thread"], people["writer"], "@owen we launch on the 4th.")
-    sign_in(client, people["reviewer"])
+        make_comment(thread, account.writer, "@hannah we launch on the 4th.")
+    sign_in(client, account.reviewer)
     page = client.get("/account/digest").text
     assert "we launch on the 4th" in page
 
 
-def test_the_tick_command_produces_notifications_in_the_embedded_mode(app, people, monkeypatch):
+def test_the_tick_command_produces_notifications_in_the_embedded_mode(
+    app, account, thread, monkeypatch
+):
     monkeypatch.setitem(app.config, "NOTIFY_DELAY_SECONDS", 0)
     with app.app_context():
-        make_comment(people["thread"], people["reviewer"], "@dana can you check the date?")
+        make_comment(thread, account.reviewer, "@dana can you check the date?")
     result = app.test_cli_runner().invoke(args=["jobs", "tick"])
     assert result.exit_code == 0, result.output
     with app.app_context():

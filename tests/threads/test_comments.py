@@ -10,7 +10,6 @@ from portal.models import Comment, Draft, DraftKind, Event, Mention, Subscriptio
 from portal.threads.markdown import render_markdown
 from tests.drafts.helpers import (
     HTMX,
-    browser_for,
     comment_body_html,
     comment_fields,
     count,
@@ -21,6 +20,7 @@ from tests.drafts.helpers import (
     text_of,
 )
 from tests.factories import make_comment, make_draft, make_version
+from tests.review import browser_for
 
 COPY = "Roasted in small batches in Leeds. Every bag names the farm it came from."
 

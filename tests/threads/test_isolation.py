@@ -7,8 +7,9 @@ import pytest
 
 from portal.drafts import services as draft_services
 from portal.models import Comment, DraftKind
-from tests.drafts.helpers import browser_for, comment_fields, rows, text_of
+from tests.drafts.helpers import comment_fields, rows, text_of
 from tests.factories import make_comment, make_draft, make_thread, make_version
+from tests.review import browser_for
 
 COPY = "Roasted in small batches in Leeds. Every bag names the farm it came from."
 SECRET = "SECRET"  # every staff-only text below carries it
@@ -82,16 +83,6 @@ def secrets(app, account):
     )
 
 
-@pytest.fixture
-def reviewer(new_browser, account):
-    return browser_for(new_browser, account.reviewer)
-
-
-@pytest.fixture
-def staff(new_browser, account):
-    return browser_for(new_browser, account.writer)
-
-
 def assert_no_secret(response):
     assert response.status_code in (200, 204), response.status_code
     assert SECRET not in text_of(response)
@@ -100,8 +91,8 @@ def assert_no_secret(response):
 # --- staff-only notes and threads ----------------------------------------------------------
 
 
-def test_staff_see_the_notes_the_client_does_not(account, secrets, staff):
-    html = text_of(staff.get(account.draft_url(secrets.draft)))
+def test_staff_see_the_notes_the_client_does_not(account, secrets, writer):
+    html = text_of(writer.get(account.draft_url(secrets.draft)))
     assert "SECRET-DRAFT-NOTE" in html and "SECRET-PASSAGE-NOTE" in html
     assert "Staff-only note" in html
 
