@@ -55,6 +55,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
     from portal.clients.views import bp as clients_bp
     from portal.drafts.views import bp as drafts_bp
+    from portal.health.views import bp as health_bp
     from portal.home.views import bp as home_bp
     from portal.inbox.views import bp as inbox_bp
     from portal.invitations.views import bp as invitations_bp
@@ -66,6 +67,7 @@ def _register_blueprints(app: Flask) -> None:
         auth_bp,
         clients_bp,
         drafts_bp,
+        health_bp,
         home_bp,
         inbox_bp,
         invitations_bp,

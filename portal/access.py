@@ -17,7 +17,7 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import ColumnElement, Select, exists, select, true
+from sqlalchemy import ColumnElement, Select, exists, false, select, true
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
@@ -28,7 +28,10 @@ from portal.models import (
     Comment,
     Draft,
     Event,
+    HealthAlert,
+    HealthSnapshot,
     Project,
+    Pulse,
     StaffRole,
     Thread,
     User,
@@ -138,6 +141,51 @@ def visible_events(user: User, client: Client | None = None) -> Select:
     return query
 
 
+def health_client_ids(user: User) -> Select:
+    """A select of the ids of the clients whose relationship health ``user`` may read:
+    every live client for admins; for other staff, the live clients they lead (their
+    account manager, or an account manager or client services on the team). Makers don't
+    see health: it is for the people who run the relationship. Clients never do."""
+    live = select(Client.id).where(Client.archived_at.is_(None))
+    if user.is_admin:
+        return live
+    if not user.is_staff:
+        return live.where(false())
+    leads = select(Assignment.client_id).where(Assignment.user_id == user.id)
+    if user.role not in ACCOUNT_LEADS:
+        leads = leads.where(Assignment.is_account_manager.is_(True))
+    return live.where(Client.id.in_(leads))
+
+
+def visible_health_clients(user: User) -> Select:
+    """A select of the clients whose health ``user`` may read, by name."""
+    return select(Client).where(Client.id.in_(health_client_ids(user))).order_by(Client.name)
+
+
+def visible_snapshots(user: User, client: Client | None = None) -> Select:
+    """A select of the health snapshots ``user`` may read (of ``client``, if given)."""
+    query = select(HealthSnapshot).where(HealthSnapshot.client_id.in_(health_client_ids(user)))
+    if client is not None:
+        query = query.where(HealthSnapshot.client_id == client.id)
+    return query
+
+
+def visible_pulses(user: User, client: Client | None = None) -> Select:
+    """A select of the pulses ``user`` may read (of ``client``, if given)."""
+    query = select(Pulse).where(Pulse.client_id.in_(health_client_ids(user)))
+    if client is not None:
+        query = query.where(Pulse.client_id == client.id)
+    return query
+
+
+def visible_alerts(user: User, client: Client | None = None) -> Select:
+    """A select of the health alerts ``user`` may read (of ``client``, if given)."""
+    query = select(HealthAlert).where(HealthAlert.client_id.in_(health_client_ids(user)))
+    if client is not None:
+        query = query.where(HealthAlert.client_id == client.id)
+    return query
+
+
 # ---- Single rows -------------------------------------------------------------------------
 
 
@@ -214,6 +262,14 @@ def get_comment_or_404(user: User, client: Client, comment_id: int) -> Comment:
 
 
 # ---- Permissions -------------------------------------------------------------------------
+
+
+def get_health_client_or_404(user: User, slug: str) -> Client:
+    """The client called ``slug`` if ``user`` may read its health; otherwise 404, so that
+    neither the client nor its health is revealed."""
+    return _one_or_404(
+        select(Client).where(Client.slug == slug, Client.id.in_(health_client_ids(user)))
+    )
 
 
 def require(allowed: bool) -> None:
@@ -305,6 +361,13 @@ def invitable_roles(user: User, client: Client) -> list[ClientRole]:
     ]
 
 
+def can_see_health(user: User, client: Client | None = None) -> bool:
+    """Read relationship health (of ``client``, or of any client at all)."""
+    if client is None:
+        return user.is_admin or (user.is_staff and user.role in ACCOUNT_LEADS)
+    return bool(db.session.scalar(health_client_ids(user).where(Client.id == client.id)))
+
+
 def can_administer(user: User) -> bool:
     """Run the agency: clients, teams, people, staff invitations, the outbox and the jobs."""
     return user.is_admin
@@ -332,6 +395,7 @@ TEMPLATE_CHECKS = (
     can_promote,
     can_reply_to,
     can_resolve,
+    can_see_health,
     can_work_on,
     can_write_staff_notes,
 )

@@ -10,6 +10,7 @@ from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from portal.extensions import db
+from portal.health.sparkline import sparkline
 from portal.models import Client, DraftKind, EmailStatus, FollowLevel, ThreadKind, utcnow
 from portal.models.user import ROLE_LABELS
 from portal.threads.subscriptions import follow_level
@@ -140,6 +141,7 @@ def init_app(app) -> None:
     app.jinja_env.globals["role_labels"] = ROLE_LABELS
     app.jinja_env.globals["own_client"] = own_client
     app.jinja_env.globals["follow_level"] = follow_level
+    app.jinja_env.globals["sparkline"] = sparkline
     # Templates compare with the enums, so a renamed value can't leave a stale string behind.
     app.jinja_env.globals.update(
         DraftKind=DraftKind, EmailStatus=EmailStatus, FollowLevel=FollowLevel, ThreadKind=ThreadKind

@@ -9,6 +9,7 @@ from portal.clients import services
 from portal.clients.forms import ProjectForm
 from portal.drafts.services import project_drafts
 from portal.drafts.status import draft_states
+from portal.health.outside_in import agency_record_for
 from portal.threads.services import recent_threads
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
@@ -17,11 +18,14 @@ bp = Blueprint("clients", __name__, url_prefix="/clients")
 @bp.get("/<slug>")
 @login_required
 def home(slug):
-    """The client's projects and the people on its account team."""
+    """The client's projects and the people on its account team; for the client's own
+    people, how the agency has been answering them."""
     client = access.get_client_or_404(current_user, slug)
     return render_template(
         "clients/home.html",
         client=client,
+        # Staff read health on its own page; the client sees only the outside-in record.
+        agency_record=agency_record_for(client) if current_user.is_client else None,
         projects=services.client_projects(client),
         team=services.account_team(client),
         threads=recent_threads(current_user, client),

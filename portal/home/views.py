@@ -7,7 +7,7 @@ from sqlalchemy import select
 from portal import access
 from portal.clients.services import project_counts
 from portal.extensions import db
-from portal.models import Assignment
+from portal.models import Assignment, StaffRole
 
 bp = Blueprint("home", __name__)
 
@@ -15,9 +15,12 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 @login_required
 def index():
-    """Clients go to their organisation's home; staff see the clients they serve."""
+    """Clients go to their organisation's home, account managers to the health of their
+    accounts; other staff see the clients they serve."""
     if current_user.is_client:
         return redirect(url_for("clients.home", slug=current_user.client.slug))
+    if current_user.role == StaffRole.ACCOUNT_MANAGER:
+        return redirect(url_for("health.index"))
     clients = db.session.scalars(access.visible_clients(current_user)).all()
     client_ids = [client.id for client in clients]
     my_assignments = {

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from portal.digests.services import schedule_digests
 from portal.drafts.processing import sweep_unprocessed
+from portal.health.snapshots import take_snapshots
 from portal.mail.delivery import sweep_outbox
 from portal.notifications.services import sweep_notifications
 
@@ -24,4 +25,6 @@ PERIODIC = (
     Periodic(sweep_notifications, 60, "default"),
     Periodic(schedule_digests, 300, "default"),
     Periodic(sweep_unprocessed, 600, "slow"),
+    # Today's health snapshot of every client, kept fresh; each run updates the day's rows.
+    Periodic(take_snapshots, 3600, "slow"),
 )

@@ -5,6 +5,14 @@ from portal.models.digest import DigestRun
 from portal.models.draft import Decision, Draft, DraftKind, Verdict, Version
 from portal.models.email import EmailMessage, EmailStatus
 from portal.models.event import Event
+from portal.models.health import (
+    AgencySettings,
+    Band,
+    HealthAlert,
+    HealthSnapshot,
+    Pulse,
+    PulseRating,
+)
 from portal.models.project import Project
 from portal.models.thread import (
     Comment,
@@ -29,7 +37,9 @@ from portal.models.user import (
 )
 
 __all__ = [
+    "AgencySettings",
     "Assignment",
+    "Band",
     "Client",
     "ClientRole",
     "Comment",
@@ -44,10 +54,14 @@ __all__ = [
     "FeedbackItem",
     "FeedbackStatus",
     "FollowLevel",
+    "HealthAlert",
+    "HealthSnapshot",
     "Invitation",
     "Mention",
     "PasswordReset",
     "Project",
+    "Pulse",
+    "PulseRating",
     "StaffRole",
     "Subscription",
     "Thread",

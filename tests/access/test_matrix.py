@@ -52,6 +52,11 @@ AUTHOR_OR_ADMIN = AUTHOR_ONLY | {"admin": ALLOWED}
 AUTHOR_OR_STAFF = outcomes(LOGIN, ALLOWED, FORBIDDEN, HIDDEN, HIDDEN, ALLOWED, ALLOWED, ALLOWED)
 # On a staff-only note, which client users cannot see at all:
 STAFF_ON_CLIENT_A = outcomes(LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, ALLOWED, ALLOWED, ALLOWED)
+# Relationship health: the people who lead accounts and admins; makers and clients never.
+HEALTH_LEADS = outcomes(
+    LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, ALLOWED, ALLOWED
+)
+HEALTH_OF_A = outcomes(LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, ALLOWED, ALLOWED)
 
 A = "/clients/alpha"
 PROJECT_A = A + "/projects/{w.project_a.id}"
@@ -122,6 +127,13 @@ ROUTES = {
     ("admin.retry_email", "POST"): ("/admin/outbox/999999/retry", ADMINS_ON_MISSING),
     ("admin.jobs", "GET"): ("/admin/jobs", ADMINS),
     ("admin.retry_job", "POST"): ("/admin/jobs/no-such-job/retry", ADMINS_ON_MISSING),
+    ("health.index", "GET"): ("/health", HEALTH_LEADS),
+    ("health.recompute_all", "POST"): ("/health/recompute", HEALTH_LEADS),
+    ("health.client", "GET"): (A + "/health", HEALTH_OF_A),
+    ("health.pulse", "POST"): (A + "/health/pulse", empty_form(HEALTH_OF_A, INVALID)),
+    ("health.recompute", "POST"): (A + "/health/recompute", HEALTH_OF_A),
+    ("health.weights", "GET"): ("/admin/health/weights", ADMINS),
+    ("health.weights", "POST"): ("/admin/health/weights", empty_form(ADMINS, INVALID)),
     ("drafts.new_draft", "GET"): (PROJECT_A + "/drafts/new", WORK_ON_CLIENT_A),
     ("drafts.new_draft", "POST"): (
         PROJECT_A + "/drafts/new",

@@ -160,12 +160,21 @@ def test_staff_home_lists_only_the_clients_one_serves(client, agency):
     assert "Writes the newsletters" in page
 
 
-def test_staff_home_marks_the_clients_one_leads(client, agency):
-    page = signed_in(client, agency.lead).get("/").text
+def test_staff_home_marks_the_clients_one_leads(app, client, agency):
+    with app.app_context():
+        services = make_staff(StaffRole.CLIENT_SERVICES, name="Cal Services")
+        assign(make_client("Oakleaf"), services, account_manager=True, responsibility="Day to day")
 
-    assert (
-        '<span class="badge badge-lead">Account manager</span> Your first call for anything' in page
-    )
+    page = signed_in(client, services).get("/").text
+
+    assert '<span class="badge badge-lead">Account manager</span> Day to day' in page
+
+
+def test_an_account_managers_home_is_the_health_of_their_accounts(client, agency):
+    response = signed_in(client, agency.lead).get("/")
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/health"
 
 
 def test_staff_on_no_team_see_an_empty_home(app, client, agency):

@@ -1,0 +1,1 @@
+"""Relationship health: signals, scores, snapshots, alerts and the account managers' dashboard."""

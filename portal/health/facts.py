@@ -1,0 +1,384 @@
+"""What happened on every live client in the 30 days up to ``now``, gathered set-based.
+
+``gather_facts`` issues the same dozen queries whether there are three clients or three
+hundred, and nothing after ``now`` counts, so history can be recomputed for any past day.
+The signals are computed from these facts in plain Python (``portal.health.signals``).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased
+
+from portal.extensions import db
+from portal.models import (
+    Client,
+    Comment,
+    Decision,
+    Draft,
+    Invitation,
+    Mention,
+    Pulse,
+    Thread,
+    ThreadKind,
+    ThreadParticipant,
+    User,
+    UserKind,
+    Verdict,
+    Version,
+)
+from portal.threads.queries import first_staff_reply_id
+
+WINDOW = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class ThreadRef:
+    """Enough of a thread to link to it (see ``portal.urls.thread_location``)."""
+
+    id: int
+    kind: str
+    draft_id: int | None
+
+
+@dataclass
+class ClientComment:
+    """A client's comment with the first client-visible staff answer to it (by ``now``)."""
+
+    id: int
+    thread: ThreadRef
+    author_id: int
+    author_name: str
+    created_at: datetime
+    body: str
+    resolved: bool
+    reply_at: datetime | None = None
+    reply_author_id: int | None = None
+    reply_author_role: str | None = None
+    # Who the comment was addressed to: the draft's maker, mentions, a conversation's people.
+    addressed: set[int] = field(default_factory=set)
+
+
+@dataclass
+class VersionWait:
+    """A version shown for review and when the client first decided on it (by ``now``)."""
+
+    id: int
+    draft_id: int
+    draft_title: str
+    number: int
+    created_at: datetime
+    decided_at: datetime | None
+    is_latest: bool
+    due_date: date | None
+
+
+@dataclass
+class ClientFacts:
+    """Everything the signals of one client are computed from."""
+
+    client: Client
+    comments: list[ClientComment] = field(default_factory=list)
+    people: int = 0
+    active_people: int = 0
+    last_action_at: datetime | None = None
+    versions: list[VersionWait] = field(default_factory=list)
+    decisions_in_window: int = 0
+    changes_requested_in_window: int = 0
+    approved_drafts: list[tuple[int, int]] = field(default_factory=list)  # (draft, versions)
+    # Drafts due by ``now``: (draft id, title, due date, day approved or None).
+    due_drafts: list[tuple[int, str, date, date | None]] = field(default_factory=list)
+    pulse: Pulse | None = None
+
+
+@dataclass
+class AgencyFacts:
+    """Every live client's facts, and the agency-wide baselines they are compared with."""
+
+    now: datetime
+    clients: dict[int, ClientFacts]
+
+    @property
+    def baseline_versions_per_approval(self) -> float | None:
+        counts = [n for f in self.clients.values() for _draft, n in f.approved_drafts]
+        return sum(counts) / len(counts) if counts else None
+
+    @property
+    def baseline_changes_share(self) -> float | None:
+        decisions = sum(f.decisions_in_window for f in self.clients.values())
+        changes = sum(f.changes_requested_in_window for f in self.clients.values())
+        return changes / decisions if decisions else None
+
+
+def gather_facts(now: datetime, client_ids: list[int] | None = None) -> AgencyFacts:
+    """The facts of every live client (or of ``client_ids``) for the 30 days up to ``now``."""
+    query = select(Client).where(
+        Client.created_at <= now, or_(Client.archived_at.is_(None), Client.archived_at > now)
+    )
+    if client_ids is not None:
+        query = query.where(Client.id.in_(client_ids))
+    clients = {c.id: ClientFacts(c) for c in db.session.scalars(query.order_by(Client.id))}
+    facts = AgencyFacts(now, clients)
+    if clients:
+        ids = list(clients)
+        _add_comments(facts, ids)
+        _add_people(facts, ids)
+        _add_versions(facts, ids)
+        _add_decisions(facts, ids)
+        _add_pulses(facts, ids)
+    return facts
+
+
+def _client_comment_rows(now: datetime, ids: list[int]):
+    """Client comments made in the window, and older ones still waiting for an answer."""
+    author = aliased(User)
+    first_reply = first_staff_reply_id(Comment, before=now)
+    return (
+        select(Comment.id)
+        .join(author, author.id == Comment.author_id)
+        .where(
+            Comment.client_id.in_(ids),
+            author.kind == UserKind.CLIENT,
+            Comment.deleted_at.is_(None),
+            Comment.created_at <= now,
+            or_(
+                Comment.created_at >= now - WINDOW,
+                and_(
+                    first_reply.is_(None),
+                    or_(Comment.resolved_at.is_(None), Comment.resolved_at > now),
+                ),
+            ),
+        )
+    )
+
+
+def _add_comments(facts: AgencyFacts, ids: list[int]) -> None:
+    now = facts.now
+    author, reply, replier = aliased(User), aliased(Comment), aliased(User)
+    chosen = _client_comment_rows(now, ids).subquery()
+    rows = db.session.execute(
+        select(
+            Comment.id,
+            Comment.client_id,
+            Comment.thread_id,
+            Comment.author_id,
+            author.name.label("author_name"),
+            Comment.created_at,
+            Comment.body,
+            Comment.resolved_at,
+            reply.created_at.label("reply_at"),
+            reply.author_id.label("reply_author_id"),
+            replier.role.label("reply_role"),
+            Thread.kind,
+            Thread.draft_id,
+            Draft.maker_id,
+        )
+        .join(chosen, chosen.c.id == Comment.id)
+        .join(author, author.id == Comment.author_id)
+        .join(Thread, Thread.id == Comment.thread_id)
+        .outerjoin(Draft, Draft.id == Thread.draft_id)
+        .outerjoin(reply, reply.id == first_staff_reply_id(Comment, before=now))
+        .outerjoin(replier, replier.id == reply.author_id)
+        .order_by(Comment.id)
+    ).all()
+    mentions = defaultdict(set)
+    for comment_id, user_id in db.session.execute(
+        select(Mention.comment_id, Mention.user_id).join(chosen, chosen.c.id == Mention.comment_id)
+    ):
+        mentions[comment_id].add(user_id)
+    participants = defaultdict(set)
+    for thread_id, user_id in db.session.execute(
+        select(ThreadParticipant.thread_id, ThreadParticipant.user_id).where(
+            ThreadParticipant.thread_id.in_(
+                select(Comment.thread_id).join(chosen, chosen.c.id == Comment.id)
+            )
+        )
+    ):
+        participants[thread_id].add(user_id)
+    for row in rows:
+        addressed = mentions[row.id] | participants[row.thread_id]
+        if row.kind == ThreadKind.DRAFT and row.maker_id is not None:
+            addressed.add(row.maker_id)
+        facts.clients[row.client_id].comments.append(
+            ClientComment(
+                id=row.id,
+                thread=ThreadRef(row.thread_id, row.kind, row.draft_id),
+                author_id=row.author_id,
+                author_name=row.author_name,
+                created_at=row.created_at,
+                body=row.body,
+                resolved=row.resolved_at is not None and row.resolved_at <= now,
+                reply_at=row.reply_at,
+                reply_author_id=row.reply_author_id,
+                reply_author_role=row.reply_role,
+                addressed=addressed,
+            )
+        )
+
+
+def _add_people(facts: AgencyFacts, ids: list[int]) -> None:
+    now, start = facts.now, facts.now - WINDOW
+    for client_id, people in db.session.execute(
+        select(User.client_id, func.count(User.id))
+        .where(User.client_id.in_(ids), User.active.is_(True), User.created_at <= now)
+        .group_by(User.client_id)
+    ):
+        facts.clients[client_id].people += people
+    for client_id, pending in db.session.execute(
+        select(Invitation.client_id, func.count(Invitation.id))
+        .where(
+            Invitation.client_id.in_(ids),
+            Invitation.created_at <= now,
+            Invitation.expires_at > now,
+            or_(Invitation.accepted_at.is_(None), Invitation.accepted_at > now),
+            or_(Invitation.revoked_at.is_(None), Invitation.revoked_at > now),
+        )
+        .group_by(Invitation.client_id)
+    ):
+        facts.clients[client_id].people += pending
+    # A client action is a comment or a decision by one of the client's own people.
+    actions = (
+        select(Comment.client_id, Comment.author_id.label("person"), Comment.created_at.label("at"))
+        .join(User, User.id == Comment.author_id)
+        .where(Comment.client_id.in_(ids), User.kind == UserKind.CLIENT, Comment.created_at <= now)
+        .union_all(
+            select(Draft.client_id, Decision.user_id, Decision.created_at)
+            .join(Draft, Draft.id == Decision.draft_id)
+            .where(Draft.client_id.in_(ids), Decision.created_at <= now)
+        )
+        .subquery()
+    )
+    for client_id, last_at, active in db.session.execute(
+        select(
+            actions.c.client_id,
+            func.max(actions.c.at),
+            func.count(func.distinct(actions.c.person)).filter(actions.c.at >= start),
+        ).group_by(actions.c.client_id)
+    ):
+        facts.clients[client_id].last_action_at = _aware(last_at)
+        facts.clients[client_id].active_people = active
+
+
+def _add_versions(facts: AgencyFacts, ids: list[int]) -> None:
+    now, start = facts.now, facts.now - WINDOW
+    newer = aliased(Version)
+    first_decision = (
+        select(func.min(Decision.created_at))
+        .where(Decision.version_id == Version.id, Decision.created_at <= now)
+        .correlate(Version)
+        .scalar_subquery()
+    )
+    is_latest = ~(
+        select(newer.id)
+        .where(
+            newer.draft_id == Version.draft_id,
+            newer.number > Version.number,
+            newer.created_at <= now,
+        )
+        .correlate(Version)
+        .exists()
+    )
+    rows = db.session.execute(
+        select(
+            Version.id,
+            Version.client_id,
+            Version.draft_id,
+            Draft.title,
+            Version.number,
+            Version.created_at,
+            first_decision,
+            is_latest,
+            Draft.due_date,
+        )
+        .join(Draft, Draft.id == Version.draft_id)
+        .where(
+            Version.client_id.in_(ids),
+            Version.created_at <= now,
+            or_(Version.created_at >= start, and_(is_latest, first_decision.is_(None))),
+        )
+        .order_by(Version.id)
+    )
+    for version_id, client_id, draft_id, title, number, created_at, decided, latest, due in rows:
+        facts.clients[client_id].versions.append(
+            VersionWait(
+                version_id, draft_id, title, number, created_at, _aware(decided), latest, due
+            )
+        )
+
+
+def _add_decisions(facts: AgencyFacts, ids: list[int]) -> None:
+    now, start = facts.now, facts.now - WINDOW
+    for client_id, decisions, changes in db.session.execute(
+        select(
+            Draft.client_id,
+            func.count(Decision.id),
+            func.count(Decision.id).filter(Decision.verdict == Verdict.CHANGES_REQUESTED),
+        )
+        .join(Draft, Draft.id == Decision.draft_id)
+        .where(Draft.client_id.in_(ids), Decision.created_at.between(start, now))
+        .group_by(Draft.client_id)
+    ):
+        facts.clients[client_id].decisions_in_window = decisions
+        facts.clients[client_id].changes_requested_in_window = changes
+    approvals = (
+        select(Decision.draft_id, func.min(Decision.created_at).label("approved_at"))
+        .where(Decision.verdict == Verdict.APPROVED, Decision.created_at <= now)
+        .group_by(Decision.draft_id)
+        .subquery()
+    )
+    versions_by_then = (
+        select(func.count(Version.id))
+        .where(Version.draft_id == Draft.id, Version.created_at <= approvals.c.approved_at)
+        .correlate(Draft, approvals)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(
+            Draft.client_id,
+            Draft.id,
+            Draft.title,
+            Draft.due_date,
+            approvals.c.approved_at,
+            versions_by_then,
+        )
+        .outerjoin(approvals, approvals.c.draft_id == Draft.id)
+        .where(
+            Draft.client_id.in_(ids),
+            Draft.created_at <= now,
+            or_(
+                approvals.c.approved_at.between(start, now),
+                and_(Draft.due_date.is_not(None), Draft.due_date >= (start.date())),
+                and_(Draft.due_date.is_not(None), approvals.c.approved_at.is_(None)),
+            ),
+        )
+    )
+    for client_id, draft_id, title, due_date, approved_at, versions in rows:
+        approved_at = _aware(approved_at)
+        client_facts = facts.clients[client_id]
+        if approved_at is not None and approved_at >= start:
+            client_facts.approved_drafts.append((draft_id, versions))
+        if due_date is not None and due_date <= now.date():
+            approved_on = approved_at.date() if approved_at else None
+            client_facts.due_drafts.append((draft_id, title, due_date, approved_on))
+
+
+def _add_pulses(facts: AgencyFacts, ids: list[int]) -> None:
+    latest = (
+        select(Pulse.client_id, func.max(Pulse.id).label("id"))
+        .where(Pulse.client_id.in_(ids), Pulse.created_at <= facts.now)
+        .group_by(Pulse.client_id)
+        .subquery()
+    )
+    for pulse in db.session.scalars(select(Pulse).join(latest, latest.c.id == Pulse.id)):
+        facts.clients[pulse.client_id].pulse = pulse
+
+
+def _aware(moment: datetime | str | None) -> datetime | None:
+    """Aggregates over a union can lose the column type on SQLite: read them back as UTC."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment

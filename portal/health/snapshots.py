@@ -1,0 +1,72 @@
+"""Daily health snapshots: every live client assessed and written, one row per day.
+
+``take_snapshots`` is the job (nightly on the schedule, on demand from the dashboard, by
+``flask jobs tick`` in the embedded mode). It assesses every client in a fixed number of
+queries and upserts the (client, day) row, so running a day again updates that row in
+place; alerts are claimed per (client, cause) and so are raised once.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.health.alerts import raise_alerts
+from portal.health.facts import gather_facts
+from portal.health.settings import agency_settings, business_calendar
+from portal.health.signals import ClientHealth, assess
+from portal.models import HealthSnapshot, utcnow
+
+
+def assess_clients(now: datetime, client_ids: list[int] | None = None) -> dict[int, ClientHealth]:
+    """Every live client's health at ``now`` (or only ``client_ids``'), by client id."""
+    settings = agency_settings()
+    calendar = business_calendar(settings)
+    facts = gather_facts(now, client_ids)
+    return {
+        client_id: assess(client_facts, facts, calendar, settings.health_weights)
+        for client_id, client_facts in facts.clients.items()
+    }
+
+
+def snapshot_day(now: datetime) -> date:
+    """The agency's calendar day at ``now``: snapshots are kept per agency day."""
+    return now.astimezone(business_calendar(agency_settings()).zone).date()
+
+
+def take_snapshots(now: datetime | None = None, client_ids: list[int] | None = None) -> int:
+    """Assess every live client (or ``client_ids``) at ``now`` and write the day's snapshots;
+    raise the alerts they call for. Returns how many snapshots were written."""
+    now = now or utcnow()
+    day = snapshot_day(now)
+    healths = assess_clients(now, client_ids)
+    if not healths:
+        return 0
+    existing = {
+        snapshot.client_id: snapshot
+        for snapshot in db.session.scalars(
+            select(HealthSnapshot).where(
+                HealthSnapshot.day == day, HealthSnapshot.client_id.in_(list(healths))
+            )
+        )
+    }
+    for client_id, health in healths.items():
+        snapshot = existing.get(client_id) or HealthSnapshot(client_id=client_id, day=day)
+        _fill(snapshot, health, now)
+        db.session.add(snapshot)
+    db.session.flush()
+    raise_alerts(day, healths, now)
+    return len(healths)
+
+
+def _fill(snapshot: HealthSnapshot, health: ClientHealth, now: datetime) -> None:
+    snapshot.score = None if health.score is None else round(health.score)
+    snapshot.band = health.band
+    snapshot.profile = health.profile
+    snapshot.signals = [signal.as_json() for signal in health.signals]
+    snapshot.drivers = [driver.as_json() for driver in health.drivers]
+    snapshot.triggers = [
+        {"key": t.key, "text": t.text, "cap": t.cap.value} for t in health.triggers
+    ]
+    snapshot.outside_in = health.outside_in
+    snapshot.computed_at = now
