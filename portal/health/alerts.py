@@ -100,8 +100,8 @@ def _causes(day, health, previous, best_recent):
 def _email_account_managers(alerts: list[HealthAlert]) -> None:
     client_ids = {alert.client_id for alert in alerts}
     managers: dict[int, list[User]] = {}
-    for assignment in db.session.scalars(
-        select(Assignment)
+    for client_id, manager in db.session.execute(
+        select(Assignment.client_id, User)
         .join(User, User.id == Assignment.user_id)
         .where(
             Assignment.client_id.in_(client_ids),
@@ -109,9 +109,7 @@ def _email_account_managers(alerts: list[HealthAlert]) -> None:
             User.active.is_(True),
         )
     ):
-        managers.setdefault(assignment.client_id, []).append(
-            db.session.get(User, assignment.user_id)
-        )
+        managers.setdefault(client_id, []).append(manager)
     clients = {c.id: c for c in db.session.scalars(select(Client).where(Client.id.in_(client_ids)))}
     for alert in alerts:
         client = clients[alert.client_id]

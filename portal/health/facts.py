@@ -99,26 +99,34 @@ class AgencyFacts:
 
     now: datetime
     clients: dict[int, ClientFacts]
+    # Every live client, whom the baselines are taken over, when ``clients`` is only some.
+    peers: dict[int, ClientFacts] | None = None
+
+    @property
+    def _baseline_clients(self) -> list[ClientFacts]:
+        return list((self.clients if self.peers is None else self.peers).values())
 
     @property
     def baseline_versions_per_approval(self) -> float | None:
-        counts = [n for f in self.clients.values() for _draft, n in f.approved_drafts]
+        counts = [n for f in self._baseline_clients for _draft, n in f.approved_drafts]
         return sum(counts) / len(counts) if counts else None
 
     @property
     def baseline_changes_share(self) -> float | None:
-        decisions = sum(f.decisions_in_window for f in self.clients.values())
-        changes = sum(f.changes_requested_in_window for f in self.clients.values())
+        decisions = sum(f.decisions_in_window for f in self._baseline_clients)
+        changes = sum(f.changes_requested_in_window for f in self._baseline_clients)
         return changes / decisions if decisions else None
 
 
 def gather_facts(now: datetime, client_ids: list[int] | None = None) -> AgencyFacts:
-    """The facts of every live client (or of ``client_ids``) for the 30 days up to ``now``."""
+    """The facts of every live client (or of ``client_ids``) for the 30 days up to ``now``.
+
+    The baselines always cover every live client: one client recomputed on demand is
+    compared with the whole agency, as in the nightly run, not with itself.
+    """
     query = select(Client).where(
         Client.created_at <= now, or_(Client.archived_at.is_(None), Client.archived_at > now)
     )
-    if client_ids is not None:
-        query = query.where(Client.id.in_(client_ids))
     clients = {c.id: ClientFacts(c) for c in db.session.scalars(query.order_by(Client.id))}
     facts = AgencyFacts(now, clients)
     if clients:
@@ -128,6 +136,9 @@ def gather_facts(now: datetime, client_ids: list[int] | None = None) -> AgencyFa
         _add_versions(facts, ids)
         _add_decisions(facts, ids)
         _add_pulses(facts, ids)
+    if client_ids is not None:
+        chosen = {i: clients[i] for i in client_ids if i in clients}
+        facts = AgencyFacts(now, chosen, peers=clients)
     return facts
 
 
@@ -185,7 +196,11 @@ def _add_comments(facts: AgencyFacts, ids: list[int]) -> None:
     ).all()
     mentions = defaultdict(set)
     for comment_id, user_id in db.session.execute(
-        select(Mention.comment_id, Mention.user_id).join(chosen, chosen.c.id == Mention.comment_id)
+        # Only staff are asked: a client mentioning a colleague addresses nobody at the agency.
+        select(Mention.comment_id, Mention.user_id)
+        .join(chosen, chosen.c.id == Mention.comment_id)
+        .join(User, User.id == Mention.user_id)
+        .where(User.kind == UserKind.STAFF)
     ):
         mentions[comment_id].add(user_id)
     participants = defaultdict(set)
@@ -359,7 +374,8 @@ def _add_decisions(facts: AgencyFacts, ids: list[int]) -> None:
         client_facts = facts.clients[client_id]
         if approved_at is not None and approved_at >= start:
             client_facts.approved_drafts.append((draft_id, versions))
-        if due_date is not None and due_date <= now.date():
+        # A day's margin: the signals compare due dates with the agency's own calendar day.
+        if due_date is not None and due_date <= now.date() + timedelta(days=1):
             approved_on = approved_at.date() if approved_at else None
             client_facts.due_drafts.append((draft_id, title, due_date, approved_on))
 

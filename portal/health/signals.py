@@ -119,6 +119,8 @@ class _Measured:
         self.facts, self.agency, self.calendar = facts, agency, calendar
         self.now: datetime = agency.now
         self.start = self.now - WINDOW
+        # Due dates are calendar days of the agency's.
+        self.today = self.now.astimezone(calendar.zone).date()
         self.slug = facts.client.slug
         self.day_hours = calendar.business_day_hours
         recent = [c for c in facts.comments if c.created_at >= self.start]
@@ -192,7 +194,8 @@ class _Measured:
 
     def _engagement(self):
         people = self.facts.people
-        active_share = self.facts.active_people / people if people else None
+        # People who acted and have since been deactivated still count as active.
+        active_share = min(1.0, self.facts.active_people / people) if people else None
         days = self._days_since_action()
         parts = []
         if people:
@@ -209,7 +212,7 @@ class _Measured:
                 waits.append(self._hours(version.created_at, version.decided_at))
             elif version.decided_at is None and version.is_latest:
                 waits.append(self._hours(version.created_at, self.now))
-        overdue = [v for v in self.waiting_versions if v.due_date and v.due_date < self.now.date()]
+        overdue = [v for v in self.waiting_versions if v.due_date and v.due_date < self.today]
         if not waits:
             return {"median_decision_hours": None, "overdue_decisions": None}, "No versions"
         median_wait = median(waits)
@@ -250,8 +253,12 @@ class _Measured:
         return {"pulse": pulse_value, "comment_tone": tone}, _sentence(parts, "No pulse yet")
 
     def _delivery(self):
-        today = self.now.date()
-        due_in_window = [d for d in self.facts.due_drafts if d[2] >= self.start.date()]
+        today = self.today
+        # A draft due today and still in review is not late until its due date has passed.
+        due_in_window = [
+            d for d in self.facts.due_drafts
+            if d[2] >= self.start.date() and (d[3] is not None or d[2] < today)
+        ]  # fmt: skip
         on_time = [d for d in due_in_window if d[3] is not None and d[3] <= d[2]]
         overdue = [d for d in self.facts.due_drafts if d[3] is None and d[2] < today]
         if not due_in_window and not overdue:
@@ -324,7 +331,7 @@ class _Measured:
     def _overdue_drivers(self, weight: float) -> list[Driver]:
         drivers = []
         for draft_id, title, due_date, approved_on in self.facts.due_drafts:
-            late = (self.now.date() - due_date).days
+            late = (self.today - due_date).days
             if approved_on is None and late > 0:
                 text = f"“{title}” is {late} day{'s' if late > 1 else ''} past its due date"
                 values = {"slug": self.slug, "draft_id": draft_id}
@@ -385,10 +392,10 @@ class _Measured:
 
 
 def _days(hours: float, day_hours: float) -> str:
-    days = hours / day_hours
+    days = int(hours // day_hours)
     if days < 1:
         return f"{hours:.0f} business hours"
-    return f"{days:.0f} business day{'s' if round(days) != 1 else ''}"
+    return f"{days} business day{'s' if days != 1 else ''}"
 
 
 def _over(hours: float, day_hours: float) -> str:
@@ -399,4 +406,5 @@ def _over(hours: float, day_hours: float) -> str:
 
 
 def _sentence(parts: list[str], empty: str) -> str:
-    return "; ".join(parts).capitalize() if parts else empty
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:] if text else empty

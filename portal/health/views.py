@@ -46,6 +46,8 @@ def recompute_all():
     """Recompute today's snapshots of every client, as a job."""
     access.require(access.can_see_health(current_user))
     enqueue(take_snapshots, queue="slow")
+    # The job is handed over only when the transaction that asked for it commits.
+    db.session.commit()
     flash("Recomputing every client's health; reload in a moment.", "success")
     return redirect(url_for(".index"))
 
