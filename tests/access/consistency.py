@@ -20,6 +20,11 @@ from portal.models import Client, Comment, Draft, Project, Thread, Version
 
 CHECK_OPTION = "consistency_check"
 
+# single-client check -> the select of client ids it must agree with
+CLIENT_SCOPES = {
+    "get_client_or_404": "visible_client_ids",
+    "get_health_client_or_404": "health_client_ids",
+}
 # single-row check -> (model, its list scope in portal.access)
 SCOPES = {
     "get_project_or_404": (Project, "visible_projects"),
@@ -83,25 +88,23 @@ def _watch_row_check(name, model, scope_name):
     return watched
 
 
-def _watch_client_check():
-    check = access.get_client_or_404
+def _watch_client_check(name: str, scope_name: str):
+    check = getattr(access, name)
 
     def watched(user, slug):
-        visible = access.visible_client_ids(user)
+        visible = getattr(access, scope_name)(user)
         try:
             client = check(user, slug)
         except NotFound:
             client_id = _scalar(select(Client.id).where(Client.slug == slug))
             if client_id is not None and _scalar(visible.where(Client.id == client_id)):
                 GUARDIAN.disagreements.append(
-                    f"get_client_or_404 hid client {slug} from {user!r}, "
-                    "but visible_client_ids lists it"
+                    f"{name} hid client {slug} from {user!r}, but {scope_name} lists it"
                 )
             raise
         if _scalar(visible.where(Client.id == client.id)) is None:
             GUARDIAN.disagreements.append(
-                f"get_client_or_404 gave client {slug} to {user!r}, "
-                "but visible_client_ids does not list it"
+                f"{name} gave client {slug} to {user!r}, but {scope_name} does not list it"
             )
         return client
 
@@ -113,7 +116,8 @@ def _watch_client_check():
 def _watch_access_checks():
     """Watch every single-row check of ``portal.access`` for the whole session."""
     patch = pytest.MonkeyPatch()
-    patch.setattr(access, "get_client_or_404", _watch_client_check())
+    for name, scope_name in CLIENT_SCOPES.items():
+        patch.setattr(access, name, _watch_client_check(name, scope_name))
     for name, (model, scope_name) in SCOPES.items():
         patch.setattr(access, name, _watch_row_check(name, model, scope_name))
     yield
