@@ -8,7 +8,7 @@ place; alerts are claimed per (client, cause) and so are raised once.
 
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from portal.extensions import db
 from portal.health.alerts import raise_alerts
@@ -50,23 +50,31 @@ def take_snapshots(now: datetime | None = None, client_ids: list[int] | None = N
             )
         )
     }
+    new = []
     for client_id, health in healths.items():
-        snapshot = existing.get(client_id) or HealthSnapshot(client_id=client_id, day=day)
-        _fill(snapshot, health, now)
-        db.session.add(snapshot)
+        values = _values(health, now)
+        if client_id in existing:
+            for key, value in values.items():
+                setattr(existing[client_id], key, value)
+        else:
+            new.append({"client_id": client_id, "day": day, **values})
+    if new:
+        # One executemany: added as ORM objects, SQLite would get one INSERT per row (it
+        # can't batch inserts that must return their new ids in order).
+        db.session.execute(insert(HealthSnapshot), new)
     db.session.flush()
     raise_alerts(day, healths, now)
     return len(healths)
 
 
-def _fill(snapshot: HealthSnapshot, health: ClientHealth, now: datetime) -> None:
-    snapshot.score = None if health.score is None else round(health.score)
-    snapshot.band = health.band
-    snapshot.profile = health.profile
-    snapshot.signals = [signal.as_json() for signal in health.signals]
-    snapshot.drivers = [driver.as_json() for driver in health.drivers]
-    snapshot.triggers = [
-        {"key": t.key, "text": t.text, "cap": t.cap.value} for t in health.triggers
-    ]
-    snapshot.outside_in = health.outside_in
-    snapshot.computed_at = now
+def _values(health: ClientHealth, now: datetime) -> dict:
+    return {
+        "score": None if health.score is None else round(health.score),
+        "band": health.band,
+        "profile": health.profile,
+        "signals": [signal.as_json() for signal in health.signals],
+        "drivers": [driver.as_json() for driver in health.drivers],
+        "triggers": [{"key": t.key, "text": t.text, "cap": t.cap.value} for t in health.triggers],
+        "outside_in": health.outside_in,
+        "computed_at": now,
+    }
