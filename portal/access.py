@@ -364,7 +364,9 @@ def invitable_roles(user: User, client: Client) -> list[ClientRole]:
 def can_see_health(user: User, client: Client | None = None) -> bool:
     """Read relationship health (of ``client``, or of any client at all)."""
     if client is None:
-        return user.is_admin or (user.is_staff and user.role in ACCOUNT_LEADS)
+        if user.is_admin or (user.is_staff and user.role in ACCOUNT_LEADS):
+            return True
+        return user.is_staff and bool(db.session.scalar(select(health_client_ids(user).exists())))
     return bool(db.session.scalar(health_client_ids(user).where(Client.id == client.id)))
 
 

@@ -25,10 +25,13 @@ from portal.inbox.services import (
 from portal.jobs import enqueue
 from portal.mail.outbox import queue_email
 from portal.models import (
+    Band,
+    Client,
     Comment,
     DigestRun,
     EmailFrequency,
     FollowLevel,
+    HealthAlert,
     Subscription,
     Thread,
     User,
@@ -124,7 +127,8 @@ class Digest:
 
 def build_digest(user: User, start: datetime, end: datetime) -> Digest:
     """What ``user`` should hear about from the window [start, end): only what they may see
-    and have not read. Clients first get what waits on them; staff, the clients waiting."""
+    and have not read. Clients first get what waits on them; staff, the clients waiting, and
+    those who lead accounts the health alerts raised on them."""
     slugs = client_slugs(access.visible_client_ids(user))
     digest = Digest()
     in_window = and_(Comment.created_at >= start, Comment.created_at < end)
@@ -146,6 +150,7 @@ def build_digest(user: User, start: datetime, end: datetime) -> Digest:
         digest.add(
             "Questions for you", _comments(questions_for(user).where(in_window), slugs, listed)
         )
+        digest.add("Your accounts", _health_alerts(user, start, end))
     digest.add("New in your conversations", _comments(_replies(user, start, end), slugs, listed))
     return digest
 
@@ -191,6 +196,36 @@ def _comments(query, slugs, listed: set[int]) -> list[dict]:
             }
         )
     return items
+
+
+def _health_alerts(user: User, start: datetime, end: datetime) -> list[dict]:
+    """Digest items for the health alerts raised in the window on the clients whose health
+    ``user`` reads (none for makers and clients): one query, with each alert's client."""
+    rows = db.session.execute(
+        access.visible_alerts(user)
+        .add_columns(Client.name, Client.slug)
+        .join(Client, Client.id == HealthAlert.client_id)
+        .where(HealthAlert.created_at >= start, HealthAlert.created_at < end)
+        .order_by(HealthAlert.created_at, HealthAlert.id)
+        .limit(MAX_PER_SECTION)
+    ).all()
+    return [
+        {
+            "title": client_name,
+            "who": None,
+            "text": f"{alert.text} ({_band_change(alert)})" if alert.band_to else alert.text,
+            "when": alert.created_at,
+            "link": public_url("health.client", slug=slug),
+        }
+        for alert, client_name, slug in rows
+    ]
+
+
+def _band_change(alert: HealthAlert) -> str:
+    after = Band(alert.band_to).label
+    if alert.band_from and alert.band_from != alert.band_to:
+        return f"{Band(alert.band_from).label} → {after}"
+    return f"now {after}"
 
 
 def _version_item(version, draft, slugs) -> dict:
