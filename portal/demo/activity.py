@@ -1,16 +1,19 @@
 """The demo clients' work in motion: drafts with versions and files, comments, decisions.
 
 Each draft is a short script (new version, comment, reply, decision) played through the
-real services, so the demo shows exactly what people would have made by hand.
+real services, so the demo shows exactly what people would have made by hand. Each step
+happens at its own moment of the last few weeks (``times``, on the demo clock of
+:mod:`portal.demo.clock`), so waits, reply times and the health history are real.
 """
 
 import io
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import NamedTuple
 
 from portal.demo import files as demo_files
+from portal.demo.clock import DemoClock
 from portal.drafts.services import add_version, create_draft, draft_thread, record_decision
 from portal.drafts.storage import store_upload
 from portal.models import DraftKind, FeedbackStatus, StaffRole, ThreadKind, User, Verdict
@@ -61,6 +64,8 @@ class DemoDraft(NamedTuple):
     maker: str  # a staff login on the client's team
     due_in_days: int | None
     script: tuple[DemoVersion | Say | Reply | Decide, ...]  # what happened, in order
+    # When each step happened: "12d 10:30" is 12 working days ago at 10:30 agency time.
+    times: tuple[str | datetime, ...]
 
 
 class DemoConversation(NamedTuple):
@@ -69,6 +74,7 @@ class DemoConversation(NamedTuple):
     title: str
     body: str
     replies: tuple[Reply, ...] = ()
+    times: tuple[str | datetime, ...] = ()  # when it was opened, then each reply
 
 
 ADDRESSED, DECLINED = FeedbackStatus.ADDRESSED, FeedbackStatus.DECLINED
@@ -140,7 +146,8 @@ DRAFTS = {
             DemoVersion("Finish now matches the cupping notes.",
                         edits={"clean, honeyed finish": "long, honeyed finish"}),
             Decide("hannah", APPROVED, "Lovely. Approved for print."),
-        )),
+        ), ("12d 10:00", "12d 11:30", "12d 12:15", "12d 14:00", "12d 14:10", "11d 10:30",
+            "11d 15:00", "11d 15:20", "10d 09:45", "10d 11:00")),
         DemoDraft(0, "Yirgacheffe bag front", DraftKind.IMAGE, "mateo", 12, (
             DemoVersion("Terracotta label from the range palette.",
                         file=("yirgacheffe-front-v1.png", demo_files.coffee_label)),
@@ -153,7 +160,7 @@ DRAFTS = {
             # Nobody has answered this yet: the staff inbox shows Northwind waiting.
             Say("owen", "Does the green still stand apart from the Colombia bag on the shelf? "
                 "@creative", on=(0.5, 0.45)),
-        )),
+        ), ("4d 10:00", "4d 13:40", "4d 14:30", "2d 11:00", "1d 16:40")),
         DemoDraft(2, "Brand voice guidelines: first chapters", DraftKind.PDF, "dana", None, (
             DemoVersion("The principles and the on-pack chapter; the café chapter follows.",
                         file=("northwind-voice-guide.pdf", demo_files.voice_guide_pdf)),
@@ -161,11 +168,12 @@ DRAFTS = {
                 "That's where new baristas will use it.", on=3),
             Reply("dana", "Yes: I'll sit in on a Saturday shift at the café and write from it."),
             Decide("hannah", CHANGES, "Add the café examples before we share it with baristas."),
-        )),
+        ), ("15d 10:00", "15d 16:00", "14d 09:30", "14d 10:00")),
     ),
     "Helios": (
+        # Two rounds of legal changes and now past its due date: the slipping story.
         DemoDraft(0, "Direct mail letter: welcome to community solar", DraftKind.COPY,
-                  "felix", 7, (
+                  "felix", -5, (
             DemoVersion("First draft of the letter for the Greene County mailing.",
                         copy=SOLAR_LETTER),
             Say("sofia", "Legal will ask where 15% comes from. Our filing guarantees 10%; can "
@@ -184,7 +192,12 @@ DRAFTS = {
                 "before Friday.", note=True),
             Decide("marcus", CHANGES, "Nearly there: legal needs the scheme's licence number "
                    "under the sign-up line."),
-        )),
+            Say("marcus", "We've now missed the mailing house's slot, which is frustrating. "
+                "When will the licence line be in?"),
+            Reply("tom", "Sorry Marcus. Legal have sent the number; Felix will have the next "
+                  "version with you on Thursday."),
+        ), ("16d 10:00", "15d 15:00", "15d 16:00", "13d 11:00", "12d 16:30", "9d 11:00",
+            "9d 11:30", "7d 15:00", "4d 16:00", "2d 15:00")),
         DemoDraft(0, "Paid social: No roof needed", DraftKind.IMAGE, "mateo", 9, (
             DemoVersion("First cut for the launch flight.",
                         file=("helios-no-roof-v1.jpg", demo_files.solar_ad)),
@@ -195,7 +208,7 @@ DRAFTS = {
             DemoVersion("Softer sun, the guaranteed 10%, the letter's headline.",
                         file=("helios-no-roof-v2.jpg", partial(demo_files.solar_ad, revised=True))),
             Decide("marcus", APPROVED, "Approved for the first flight."),
-        )),
+        ), ("14d 10:00", "14d 15:30", "12d 15:00", "10d 14:00", "7d 16:45")),
         DemoDraft(1, "Impact report: layout proof", DraftKind.PDF, "mateo", 40, (
             DemoVersion("First layout with Felix's opening chapters.",
                         file=("helios-impact-report-v1.pdf", demo_files.impact_report_pdf)),
@@ -205,10 +218,11 @@ DRAFTS = {
                         partial(demo_files.impact_report_pdf, revised=True))),
             Say("marcus", "Will the council figures on this page be final by investor day? "
                 "@tom", on=4),
-        )),
+        ), ("11d 10:00", "10d 14:00", "8d 14:00", "2d 14:00")),
     ),
     "Bramble & Oak": (
-        DemoDraft(0, "Catalogue opening spread", DraftKind.COPY, "felix", 5, (
+        # Due three days ago and still waiting on Imogen: part of the at-risk story.
+        DemoDraft(0, "Catalogue opening spread", DraftKind.COPY, "felix", -3, (
             DemoVersion("The story opposite the workshop photograph.", copy=COTSWOLD_SPREAD),
             Say("imogen", "We have six joiners; naming three feels unfair to the others.",
                 on="Ellie, Sam or Joe", then=ADDRESSED),
@@ -222,7 +236,7 @@ DRAFTS = {
                         edits={"Ellie, Sam or Joe": "one of their names",
                                "in a storm on the Bathurst estate in 2019":
                                    "in the February storms of 2020 on the Bathurst estate"}),
-        )),
+        ), ("13d 10:00", "12d 10:30", "12d 11:00", "12d 14:00", "10d 16:00", "8d 15:00")),
         DemoDraft(0, "Catalogue cover", DraftKind.IMAGE, "mateo", 5, (
             DemoVersion("The Coln chair on sage.",
                         file=("cotswold-cover-v1.png", demo_files.catalogue_cover)),
@@ -232,7 +246,7 @@ DRAFTS = {
             DemoVersion("Chair centred and larger, on the oat ground.", file=(
                 "cotswold-cover-v2.png", partial(demo_files.catalogue_cover, revised=True))),
             Decide("imogen", APPROVED, "That's the one. Approved."),
-        )),
+        ), ("18d 10:00", "17d 11:00", "16d 10:00", "15d 15:00", "14d 10:00")),
         DemoDraft(0, "Catalogue first proof", DraftKind.PDF, "mateo", 10, (
             DemoVersion("First proof of the opening product pages.",
                         file=("cotswold-proof-1.pdf", demo_files.catalogue_proof_pdf)),
@@ -242,13 +256,13 @@ DRAFTS = {
             Say("nia", "Printer needs final files by the 14th and inches reflow pages 2 and 3: "
                 "@mateo please allow a day. @felix", note=True),
             Decide("imogen", CHANGES, "Add inches beside centimetres, then send a new proof."),
-        )),
+        ), ("11d 10:00", "10d 15:00", "9d 16:00", "9d 16:30", "9d 16:50")),
         DemoDraft(1, "Opening evening invitation: print artwork", DraftKind.FILE, "mateo", 20, (
             DemoVersion("Print artwork for the invitation, A6 landscape.",
                         file=("bath-invitation.jpg", demo_files.showroom_invitation)),
             Say("ruth", "Is the 7pm start confirmed? If so, could the date and time be larger?",
                 on=(0.5, 0.72)),
-        )),
+        ), ("8d 11:00", "7d 10:00")),
     ),
 }
 
@@ -258,16 +272,19 @@ CONVERSATIONS = {
         "owen", StaffRole.COPYWRITER, "Subject lines for the subscription e-mails",
         "How long can the welcome e-mail subject lines be before phones cut them off?",
         (Reply("dana", "About 40 characters show on most phones. I'm keeping ours under 35, "
-                       "with the important word first."),)),
+                       "with the important word first."),), ("5d 11:00", "5d 11:50")),
     "Helios": DemoConversation(
         "sofia", StaffRole.STRATEGIST, "Second-wave audiences",
         "Before we plan the second wave: which towns answered the first mailing best?",
-        (Reply("grace", "Catskill and Hudson, by a distance. I'll bring the breakdown to "
-                        "Thursday's planning call."),)),
+        # Relayed by Tom rather than answered by Grace: the directness the portal is for.
+        (Reply("tom", "Grace says Catskill and Hudson, by a distance. She'll bring the "
+                      "breakdown to Thursday's planning call."),), ("4d 10:00", "2d 12:00")),
     "Bramble & Oak": DemoConversation(
         "callum", StaffRole.CREATIVE, "Photography for the Bath showroom",
         "Could the showroom be shot at dusk with the window lights on? That's how people will "
-        "see it from Milsom Street."),
+        "see it from Milsom Street.",
+        (Reply("callum", "Any news on this? We'd like to brief the showroom team on Friday."),),
+        ("5d 14:00", "2d 10:15")),
 }
 # fmt: on
 
@@ -277,46 +294,49 @@ def due_in(today: date, days: int | None) -> date | None:
     return None if days is None else today + timedelta(days)
 
 
-def _seed_draft(spec: DemoDraft, project, people: dict[str, User], today: date) -> None:
-    """Create one draft and play its script: versions, comments, follow-through, decisions."""
+def seed_draft(spec: DemoDraft, project, people: dict[str, User], clock: DemoClock) -> None:
+    """Create one draft and play its script (versions, comments, follow-through, decisions),
+    each step at its moment in ``spec.times``."""
     maker = people[spec.maker]
-    draft = create_draft(
-        maker,
-        project,
-        title=spec.title,
-        kind=spec.kind,
-        maker=maker,
-        due_date=due_in(today, spec.due_in_days),
-    )
-    thread = draft_thread(draft)
+    with clock.played_at(spec.times[0]):
+        draft = create_draft(
+            maker,
+            project,
+            title=spec.title,
+            kind=spec.kind,
+            maker=maker,
+            due_date=due_in(clock.today, spec.due_in_days),
+        )
+        thread = draft_thread(draft)
     body = version = comment = None
     followed_up: dict[int, tuple[str, str]] = {}  # what the next version says it did
-    for step in spec.script:
-        match step:
-            case DemoVersion():
-                body = step.copy or _edited(body, step.edits)
-                stored = None
-                if step.file:
-                    name, make = step.file
-                    stored = store_upload(io.BytesIO(make()), name, spec.kind)
-                version = add_version(
-                    maker, draft, note=step.note, body=body, stored=stored, feedback=followed_up
-                )
-                followed_up = {}
-            case Say():
-                comment = post_comment(
-                    people[step.author],
-                    thread,
-                    step.body,
-                    internal=step.note,
-                    anchor=_anchor(step.on, body),
-                )
-                if step.then:
-                    followed_up[comment.id] = (step.then, step.reason)
-            case Reply():
-                post_comment(people[step.author], thread, step.body, reply_to_id=comment.id)
-            case Decide():
-                record_decision(people[step.author], version, step.verdict, step.note)
+    for step, when in zip(spec.script, spec.times, strict=True):
+        with clock.played_at(when):
+            match step:
+                case DemoVersion():
+                    body = step.copy or _edited(body, step.edits)
+                    stored = None
+                    if step.file:
+                        name, make = step.file
+                        stored = store_upload(io.BytesIO(make()), name, spec.kind)
+                    version = add_version(
+                        maker, draft, note=step.note, body=body, stored=stored, feedback=followed_up
+                    )
+                    followed_up = {}
+                case Say():
+                    comment = post_comment(
+                        people[step.author],
+                        thread,
+                        step.body,
+                        internal=step.note,
+                        anchor=_anchor(step.on, body),
+                    )
+                    if step.then:
+                        followed_up[comment.id] = (step.then, step.reason)
+                case Reply():
+                    post_comment(people[step.author], thread, step.body, reply_to_id=comment.id)
+                case Decide():
+                    record_decision(people[step.author], version, step.verdict, step.note)
 
 
 def _edited(body: str | None, edits: dict[str, str] | None) -> str | None:
@@ -340,25 +360,31 @@ def _anchor(on, body: str | None) -> dict | None:
     return None
 
 
-def _seed_conversation(spec: DemoConversation, client, people: dict[str, User]) -> None:
-    """A direct conversation a client user opened with a role on the account, and its replies."""
+def seed_conversation(
+    spec: DemoConversation, client, people: dict[str, User], clock: DemoClock
+) -> None:
+    """A direct conversation a client user opened with a role on the account, and its
+    replies, each at its moment in ``spec.times``."""
     participants = conversation_participants(client, [], spec.role)
-    thread = start_thread(
-        people[spec.author],
-        client,
-        title=spec.title,
-        body=spec.body,
-        kind=ThreadKind.DIRECT,
-        participant_ids=participants,
-    )
-    for reply in spec.replies:
-        post_comment(people[reply.author], thread, reply.body)
+    opened, *replied = spec.times
+    with clock.played_at(opened):
+        thread = start_thread(
+            people[spec.author],
+            client,
+            title=spec.title,
+            body=spec.body,
+            kind=ThreadKind.DIRECT,
+            participant_ids=participants,
+        )
+    for reply, when in zip(spec.replies, replied, strict=True):
+        with clock.played_at(when):
+            post_comment(people[reply.author], thread, reply.body)
 
 
 def seed_client_activity(
-    short: str, client, projects: list, people: dict[str, User], today: date
+    short: str, client, projects: list, people: dict[str, User], clock: DemoClock
 ) -> None:
     """Play the demo drafts and the conversation of the client called ``short``."""
     for spec in DRAFTS[short]:
-        _seed_draft(spec, projects[spec.project], people, today)
-    _seed_conversation(CONVERSATIONS[short], client, people)
+        seed_draft(spec, projects[spec.project], people, clock)
+    seed_conversation(CONVERSATIONS[short], client, people, clock)

@@ -1,11 +1,12 @@
 """A believable demo agency: staff of every role, three clients, their teams and projects,
-and the work in flight: drafts with several versions, comments, questions and decisions.
+and the work in flight: drafts with several versions, comments, questions and decisions,
+after months of earlier work and 90 days of health history (:mod:`portal.demo.health`).
 
 ``flask portal load-demo`` calls :func:`load_demo_data` inside an app context and a request
 context, and commits. Every demo account signs in with :data:`DEMO_PASSWORD`.
 """
 
-from datetime import date
+from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import or_, select
@@ -13,6 +14,8 @@ from sqlalchemy import or_, select
 from portal.auth.passwords import hash_password
 from portal.clients.services import assign_staff, create_client, save_project, update_assignment
 from portal.demo.activity import due_in, seed_client_activity
+from portal.demo.clock import DemoClock
+from portal.demo.health import seed_client_history, seed_pulses, write_health_history
 from portal.extensions import db
 from portal.models import (
     ClientRole,
@@ -23,6 +26,9 @@ from portal.models import (
 
 DEMO_PASSWORD = "portal-demo-2026"
 AGENCY_DOMAIN = "agency.example"
+# On the demo clock (working days ago): when the staff joined, when today's projects began.
+STAFF_SINCE = "480d 09:00"
+PROJECTS_SINCE = "20d 09:30"
 
 # (login, name, role, time zone); each signs in as login@agency.example.
 STAFF = (
@@ -56,6 +62,7 @@ class DemoClient(NamedTuple):
     # (staff login, what they do for this client); the first is the account manager.
     team: tuple[tuple[str, str], ...]
     projects: tuple[DemoProject, ...]
+    since: str = "120d 09:30"  # when the agency took the client on (on the demo clock)
 
 
 CLIENTS = (
@@ -63,6 +70,7 @@ CLIENTS = (
         name="Northwind Coffee Roasters",
         short="Northwind",
         domain="northwind.example",
+        since="300d 09:30",
         timezone="Europe/London",
         people=(
             ("hannah", "Hannah Pryce", ClientRole.ADMIN),
@@ -121,6 +129,7 @@ CLIENTS = (
         name="Helios Renewable Energy",
         short="Helios",
         domain="helios.example",
+        since="180d 09:30",
         timezone="America/New_York",
         people=(
             ("marcus", "Marcus Bell", ClientRole.ADMIN),
@@ -166,6 +175,7 @@ CLIENTS = (
         name="Bramble & Oak Furniture",
         short="Bramble & Oak",
         domain="brambleoak.example",
+        since="110d 09:30",
         timezone="Europe/London",
         people=(
             ("imogen", "Imogen Ashdown", ClientRole.ADMIN),
@@ -256,44 +266,50 @@ def demo_logins() -> list[tuple[str, str]]:
     return logins
 
 
-def load_demo_data() -> None:
-    """Seed the demo agency, its clients, teams and projects, and each client's drafts,
-    comments, decisions and a conversation, with real image and PDF files stored.
+def load_demo_data(now: datetime | None = None) -> None:
+    """Seed the demo agency, its clients, teams and projects, each client's earlier work and
+    its drafts, comments, decisions and a conversation in flight (with real image and PDF
+    files stored), the account managers' pulses, and 90 days of health snapshots.
 
-    Runs in the caller's transaction: the caller commits.
+    Every step is played at its own moment of the past on the demo clock, counted back from
+    ``now`` (the real time unless given, to try the stories on another day). Runs in the
+    caller's transaction: the caller commits.
     """
+    clock = DemoClock(now)
     password_hash = hash_password(DEMO_PASSWORD)  # argon2 is slow: one hash for everyone
-    staff = {
-        login: _user(login, AGENCY_DOMAIN, name, role, tz, password_hash)
-        for login, name, role, tz in STAFF
-    }
-    db.session.flush()
+    with clock.played_at(STAFF_SINCE):
+        staff = {
+            login: _user(login, AGENCY_DOMAIN, name, role, tz, password_hash)
+            for login, name, role, tz in STAFF
+        }
     admin = staff["ada"]
-    today = date.today()
 
     for demo in CLIENTS:
-        client = create_client(admin, demo.name)
         people = dict(staff)
-        for login, name, role in demo.people:
-            people[login] = _user(
-                login, demo.domain, name, role, demo.timezone, password_hash, client.id
-            )
-        for index, (login, responsibility) in enumerate(demo.team):
-            assignment = assign_staff(admin, client, staff[login], responsibility)
-            if index == 0:
-                update_assignment(admin, assignment, responsibility, account_manager=True)
-        projects = [
-            save_project(
-                admin,
-                client,
-                name=project.name,
-                brief=project.brief,
-                goals="\n".join(project.goals),
-                due_date=due_in(today, project.due_in_days),
-            )
-            for project in demo.projects
-        ]
-        db.session.flush()
-        seed_client_activity(demo.short, client, projects, people, today)
+        with clock.played_at(demo.since):
+            client = create_client(admin, demo.name)
+            for login, name, role in demo.people:
+                people[login] = _user(
+                    login, demo.domain, name, role, demo.timezone, password_hash, client.id
+                )
+            for index, (login, responsibility) in enumerate(demo.team):
+                assignment = assign_staff(admin, client, staff[login], responsibility)
+                if index == 0:
+                    update_assignment(admin, assignment, responsibility, account_manager=True)
+        seed_client_history(demo.short, client, people, clock)
+        with clock.played_at(PROJECTS_SINCE):
+            projects = [
+                save_project(
+                    admin,
+                    client,
+                    name=project.name,
+                    brief=project.brief,
+                    goals="\n".join(project.goals),
+                    due_date=due_in(clock.today, project.due_in_days),
+                )
+                for project in demo.projects
+            ]
+        seed_client_activity(demo.short, client, projects, people, clock)
+        seed_pulses(demo.short, client, people, clock)
 
-    db.session.flush()
+    write_health_history(clock)

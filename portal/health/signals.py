@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from statistics import mean, median
+from textwrap import shorten
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
@@ -102,7 +103,8 @@ def assess(
     health = ClientHealth(
         client_id=facts.client.id,
         score=score,
-        band=scoring.band_for(score, [t.cap for t in triggers]),
+        # Banded on the score people see, so a 69.6 shown as 70 is Healthy.
+        band=scoring.band_for(None if score is None else round(score), [t.cap for t in triggers]),
         profile="onboarding" if onboarding else "standard",
         signals=signals,
         triggers=triggers,
@@ -344,7 +346,8 @@ class _Measured:
         pulse = self.facts.pulse
         if pulse is None or pulse.rating == PulseRating.HEALTHY:
             return []
-        text = f"Pulse {PulseRating(pulse.rating).label}: “{pulse.comment[:120]}”"
+        comment = shorten(pulse.comment, 120, placeholder="…")
+        text = f"Pulse {PulseRating(pulse.rating).label}: “{comment}”"
         values = {"slug": self.slug}
         return [Driver("pulse", text, "follow up", "health.client", values, weight)]
 
