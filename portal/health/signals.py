@@ -218,7 +218,7 @@ class _Measured:
         if not waits:
             return {"median_decision_hours": None, "overdue_decisions": None}, "No versions"
         median_wait = median(waits)
-        display = f"median wait {_days(median_wait, self.day_hours)}; {len(overdue)} past due"
+        display = f"Median wait {_days(median_wait, self.day_hours)}; {len(overdue)} past due"
         measures = {"median_decision_hours": median_wait, "overdue_decisions": len(overdue)}
         return measures, display
 
