@@ -2,7 +2,7 @@
 
 import click
 from flask.cli import AppGroup
-from rq import Worker
+from rq import SimpleWorker
 from rq.cron import CronScheduler
 
 from portal.extensions import db
@@ -18,11 +18,20 @@ jobs_cli = AppGroup("jobs", help="Background jobs.")
 @click.option("--burst", is_flag=True, help="Work until the queues are empty, then stop.")
 @click.argument("queues", nargs=-1)
 def worker(burst, queues):
-    """Run an rq worker (with rq's scheduler for delayed jobs) inside the app."""
+    """Run an rq worker (with rq's scheduler for delayed jobs) inside the app.
+
+    Jobs run in this process, one after another, on one connection pool: forking a work
+    horse and reconnecting for every job cost more than most jobs do. rq still enforces each
+    job's timeout (180 s unless enqueued with another), by an alarm in this process. A job
+    that kills the process takes the worker with it; run it under a supervisor that restarts
+    it, and the sweeps re-find what the lost job was doing.
+    """
     connection = get_redis()
     # Named, not Queue objects, so the worker builds its queues with AppJob.
     names = list(queues or QUEUES)
-    Worker(names, connection=connection, job_class=AppJob).work(burst=burst, with_scheduler=True)
+    SimpleWorker(names, connection=connection, job_class=AppJob).work(
+        burst=burst, with_scheduler=True
+    )
 
 
 @jobs_cli.command("scheduler")

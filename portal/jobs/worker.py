@@ -1,7 +1,6 @@
 """The job class the rq worker runs every job as, inside the app context."""
 
-import os
-
+from flask import current_app
 from rq.job import Job
 
 from portal.extensions import db
@@ -11,23 +10,22 @@ from portal.jobs import dispatch_ready
 class AppJob(Job):
     """An rq job that commits its work, then dispatches what it queued, in the app context.
 
-    The worker command pushes the app context; a forked work horse first drops the database
-    connections it inherited, so parent and child never share a socket.
+    The worker command (rq's ``SimpleWorker``) runs every job in the worker process itself,
+    without a fork, so the connection pool lives as long as the worker. Each job gets an app
+    context, and with it a database session, of its own: a job that fails or times out (rq
+    raises ``JobTimeoutException`` inside it) is rolled back and its session thrown away, so
+    the next job starts clean on a connection the pool has reset.
     """
 
-    _pid_with_fresh_pool = None
-
     def perform(self):
-        if AppJob._pid_with_fresh_pool != os.getpid():
-            db.engine.dispose(close=False)
-            AppJob._pid_with_fresh_pool = os.getpid()
-        try:
-            result = super().perform()
-            db.session.commit()
-            dispatch_ready()
-            return result
-        except Exception:
-            db.session.rollback()
-            raise
-        finally:
-            db.session.remove()
+        with current_app.app_context():
+            try:
+                result = super().perform()
+                db.session.commit()
+                dispatch_ready()
+                return result
+            except BaseException:
+                db.session.rollback()
+                raise
+            finally:
+                db.session.remove()

@@ -1,7 +1,8 @@
 """E-mail about new comments: mentions, and replies in threads a person watches.
 
-Posting a comment schedules a job per recipient a few minutes later; that job sends one
-e-mail with everything due for the person by then, so a burst of comments is one e-mail.
+Posting a comment schedules one job a few minutes later; that job finds who the comment may
+concern and sends each of them one e-mail with everything due for them by then, so a burst of
+comments is one e-mail per person.
 What was read in the portal meanwhile is left out, and nothing is ever e-mailed twice:
 each subscription remembers the last comment e-mailed. A sweep every minute finds what a
 lost job (Redis down) would have sent.
@@ -71,15 +72,35 @@ def due_comments(user: User, now: datetime) -> Select:
     )
 
 
-def notify_followers(comment: Comment, mentioned_ids: set[int]) -> None:
-    """After the commit, schedule the e-mail check for everyone this comment may concern."""
+def notify_followers(comment: Comment) -> None:
+    """After the commit, schedule one e-mail check for everyone this comment may concern."""
+    enqueue(notify_comment, comment.id, delay=batching_window())
+
+
+def comment_recipients(comment: Comment) -> list[int]:
+    """Who ``comment`` may concern: the thread's watchers and the people it mentions, but
+    not its author. ``send_notifications`` decides what each of them is owed."""
     watchers = select(Subscription.user_id).where(
         Subscription.thread_id == comment.thread_id,
         Subscription.level == FollowLevel.WATCHING,
-        Subscription.user_id != comment.author_id,
     )
-    for user_id in set(db.session.scalars(watchers)) | mentioned_ids:
-        enqueue(send_notifications, user_id, delay=batching_window())
+    mentioned = select(Mention.user_id).where(Mention.comment_id == comment.id)
+    return sorted(set(db.session.scalars(watchers.union(mentioned))) - {comment.author_id})
+
+
+def notify_comment(comment_id: int, now: datetime | None = None) -> None:
+    """A job, a batching window after a comment: e-mail each person it concerns what is due.
+
+    One job per comment, however many watch the thread; each person's e-mail is
+    ``send_notifications``, so a burst of comments still makes one e-mail each. If the job
+    fails, the whole batch rolls back and ``sweep_notifications`` re-finds it.
+    """
+    now = now or utcnow()
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        return
+    for user_id in comment_recipients(comment):
+        send_notifications(user_id, now)
 
 
 def send_notifications(user_id: int, now: datetime | None = None) -> None:

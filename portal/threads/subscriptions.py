@@ -1,6 +1,8 @@
 """Who follows a thread, how closely, and how far they have read it."""
 
-from sqlalchemy import select, update
+from collections.abc import Iterable
+
+from sqlalchemy import insert, select, update
 
 from portal.errors import InvalidInput
 from portal.extensions import db
@@ -19,6 +21,26 @@ def follow(user: User, thread: Thread) -> Subscription:
         db.session.add(subscription)
         db.session.flush()
     return subscription
+
+
+def follow_all(user_ids: Iterable[int], thread: Thread) -> None:
+    """Make everyone in ``user_ids`` follow ``thread`` (watching) unless they already do.
+
+    One select finds who already does and one insert adds the rest, however many there are.
+    """
+    user_ids = set(user_ids)
+    if not user_ids:
+        return
+    following = db.session.scalars(
+        select(Subscription.user_id).where(
+            Subscription.thread_id == thread.id, Subscription.user_id.in_(user_ids)
+        )
+    )
+    missing = sorted(user_ids - set(following))
+    if missing:
+        db.session.execute(
+            insert(Subscription), [{"thread_id": thread.id, "user_id": uid} for uid in missing]
+        )
 
 
 def mark_read(user: User, thread: Thread, up_to_comment_id: int) -> None:
