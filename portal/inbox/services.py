@@ -24,7 +24,6 @@ from portal.models import (
     Verdict,
     Version,
 )
-from portal.threads.queries import unanswered_client_comments
 
 LIMIT = 50
 
@@ -52,9 +51,13 @@ def _section(query: Select) -> Section:
     return Section(items, total)
 
 
-def _latest_versions() -> Select:
+def _latest_versions(user: User) -> Select:
+    """The newest version of each draft ``user`` may see: grouped over those drafts only, so
+    it costs one client's versions, not the agency's."""
+    drafts = access.visible_drafts(user).with_only_columns(Draft.id)
     latest = (
         select(Version.draft_id, func.max(Version.number).label("number"))
+        .where(Version.draft_id.in_(drafts))
         .group_by(Version.draft_id)
         .subquery()
     )
@@ -65,7 +68,7 @@ def _latest_versions() -> Select:
 
 def versions_to_decide(user: User) -> Select:
     """The newest versions of the drafts ``user`` may see on which nobody has decided yet."""
-    newest = _latest_versions().subquery()
+    newest = _latest_versions(user).subquery()
     version = aliased(Version, newest)
     undecided = ~exists().where(Decision.version_id == version.id, Decision.superseded_at.is_(None))
     drafts = access.visible_drafts(user).subquery()
@@ -105,10 +108,9 @@ def questions_for(user: User) -> Select:
 
 def client_comments_waiting(user: User) -> Select:
     """Client comments no staff member has answered, on clients ``user`` serves, oldest first."""
-    waiting = unanswered_client_comments().subquery()
     return (
         access.visible_comments(user)
-        .join(waiting, waiting.c.id == Comment.id)
+        .where(Comment.awaiting_answer)
         .options(joinedload(Comment.author), joinedload(Comment.thread))
         .order_by(Comment.created_at, Comment.id)
     )

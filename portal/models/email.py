@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -22,6 +22,11 @@ class EmailMessage(db.Model):
     """One e-mail to one recipient; ``dedupe_key`` makes a retried write a no-op."""
 
     __tablename__ = "email_messages"
+    # The admin outbox: newest first, of all or of one status.
+    __table_args__ = (
+        Index("ix_email_messages_created_at_id", "created_at", "id"),
+        Index("ix_email_messages_status_created_at_id", "status", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
@@ -30,7 +35,7 @@ class EmailMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(255))
     text_body: Mapped[str] = mapped_column(Text)
     html_body: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default=EmailStatus.PENDING, index=True)
+    status: Mapped[str] = mapped_column(String(16), default=EmailStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     # When the sweep should (re)try a message still pending: shortly after it was written, in

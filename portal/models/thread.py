@@ -3,7 +3,8 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, Text, UniqueConstraint, and_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -69,8 +70,14 @@ class Comment(db.Model):
     # | {"type": "page", "page"}; x and y are fractions of the width and height.
     anchor: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
+    # Kept by portal.threads.answers, so "waiting on the agency" never searches every thread:
+    # whether a client user wrote it, and (on a client comment) the first later client-visible
+    # staff comment in its thread, None while there is none.
+    from_client: Mapped[bool]
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
     revision: Mapped[int] = mapped_column(default=1)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Indexed for the digest windows.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -88,6 +95,39 @@ class Comment(db.Model):
     @property
     def is_resolved(self) -> bool:
         return self.resolved_at is not None
+
+    @hybrid_property
+    def awaiting_answer(self) -> bool:
+        """A client comment with no staff answer after it, neither resolved nor deleted: the
+        agency's move. As a condition it matches the partial indexes of the waiting comments."""
+        return (
+            self.from_client
+            and self.answered_by_id is None
+            and self.resolved_at is None
+            and self.deleted_at is None
+        )
+
+    @awaiting_answer.inplace.expression
+    @classmethod
+    def _awaiting_answer_condition(cls) -> ColumnElement[bool]:
+        return and_(
+            cls.from_client,
+            cls.answered_by_id.is_(None),
+            cls.resolved_at.is_(None),
+            cls.deleted_at.is_(None),
+        )
+
+
+# Only the comments waiting on the agency, so the inbox and digests cost what waits, not
+# every comment ever written: by client (counts, one client's list), and oldest first (the
+# first page of a list across clients, which PostgreSQL would otherwise read through
+# ix_comments_created_at, past every comment answered since).
+_awaiting = {
+    "sqlite_where": Comment.awaiting_answer.expression,
+    "postgresql_where": Comment.awaiting_answer.expression,
+}
+Index("ix_comments_awaiting_answer", Comment.client_id, Comment.created_at, **_awaiting)
+Index("ix_comments_awaiting_answer_oldest", Comment.created_at, Comment.id, **_awaiting)
 
 
 class Mention(db.Model):

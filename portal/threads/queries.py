@@ -2,18 +2,21 @@
 
 from datetime import datetime
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import aliased
 
 from portal import access
 from portal.models import Comment, User, UserKind
 
 
-def _staff_replies(comment, before: datetime | None = None, *, first: bool = False) -> Select:
-    """Later, client-visible staff comments in ``comment``'s thread (made by ``before``);
-    with ``first``, the smallest such id."""
+def first_staff_reply_id(comment, before: datetime | None = None):
+    """A scalar: the id of the first client-visible staff answer after ``comment`` (made by
+    ``before``), or NULL. Staff-only notes are no answer.
+
+    Ordered and limited rather than ``min()``: the scan stops at that answer instead of
+    reading the rest of the thread."""
     reply, staff = aliased(Comment), aliased(User)
-    query = select(func.min(reply.id) if first else reply.id).where(
+    query = select(reply.id).where(
         reply.thread_id == comment.thread_id,
         reply.id > comment.id,
         access.shared_with_client(reply),
@@ -23,33 +26,16 @@ def _staff_replies(comment, before: datetime | None = None, *, first: bool = Fal
     )
     if before is not None:
         query = query.where(reply.created_at <= before)
-    return query.correlate(comment)
-
-
-def staff_answered(comment) -> exists:
-    """A condition: a later, client-visible staff comment stands in the same thread."""
-    return _staff_replies(comment).exists()
-
-
-def first_staff_reply_id(comment, before: datetime | None = None):
-    """A scalar: the id of the first client-visible staff answer after ``comment`` (made by
-    ``before``), or NULL. Staff-only notes are no answer."""
-    return _staff_replies(comment, before, first=True).scalar_subquery()
+    return query.order_by(reply.id).limit(1).correlate(comment).scalar_subquery()
 
 
 def unanswered_client_comments() -> Select:
     """Client comments with no staff answer after them and not resolved: the agency's move.
 
+    It reads the answer kept on each comment (``portal.threads.answers``) through the
+    partial index of the comments waiting, so it costs what waits, not every comment.
     Internal threads hold no client comments, so they never appear.
     """
-    client = aliased(User)
-    return (
-        select(Comment.id, Comment.thread_id, Comment.client_id, Comment.created_at)
-        .join(client, client.id == Comment.author_id)
-        .where(
-            client.kind == UserKind.CLIENT,
-            Comment.deleted_at.is_(None),
-            Comment.resolved_at.is_(None),
-            ~staff_answered(Comment),
-        )
+    return select(Comment.id, Comment.thread_id, Comment.client_id, Comment.created_at).where(
+        Comment.awaiting_answer
     )

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import joinedload
 
 from portal import access
@@ -26,9 +26,10 @@ from portal.models import (
     utcnow,
 )
 from portal.notifications.services import notify_followers
+from portal.threads import answers
 from portal.threads.anchors import validate_anchor
 from portal.threads.markdown import mentioned_handles, render_markdown
-from portal.threads.subscriptions import follow, mark_read
+from portal.threads.subscriptions import follow, follow_all, mark_read
 
 MAX_COMMENT_LENGTH = 20_000
 PAGE_SIZE = 50
@@ -109,6 +110,7 @@ def post_comment(
     """Post a comment (with its mentions and activity event) in one transaction.
 
     Comments on a draft belong to its current version; an anchor points into that version.
+    A client-visible staff comment answers the client comments before it in the thread.
     """
     body = _clean_body(body)
     if internal and not access.can_write_staff_notes(actor):
@@ -138,14 +140,19 @@ def post_comment(
         version_id=version.id if version else None,
         anchor=anchor,
         reply_to_id=reply_to_id,
+        from_client=actor.is_client,
         created_at=now,
     )
     db.session.add(comment)
     db.session.flush()
+    if comment.from_client:
+        answers.record_client_comment(comment)
+    else:
+        answers.record_answer(comment, actor)
     _add_mentions(comment, thread, mentioned_ids)
     thread.last_comment_at = now
     follow(actor, thread)
-    notify_followers(comment, mentioned_ids)
+    notify_followers(comment)
     mark_read(actor, thread, comment.id)
     record_event("comment_posted", actor=actor, subject=comment, client_id=thread.client_id,
                  client_visible=not internal, thread_id=thread.id)  # fmt: skip
@@ -170,13 +177,16 @@ def edit_comment(actor: User, comment: Comment, body: str, revision: int) -> Non
 
 
 def delete_comment(actor: User, comment: Comment) -> None:
-    """Soft-delete a comment: it stays in the thread, shown as deleted."""
+    """Soft-delete a comment: it stays in the thread, shown as deleted. A deleted staff
+    answer answers nobody: the client comments it answered wait again, unless a later
+    answer stands."""
     if comment.is_deleted:
         return
     if not access.can_delete(actor, comment):
         raise InvalidInput("Only the author can delete a comment.")
     comment.deleted_at = utcnow()
     comment.revision += 1
+    answers.withdraw_answer(comment)
     record_event("comment_deleted", actor=actor, subject=comment, client_id=comment.client_id,
                  client_visible=False)  # fmt: skip
 
@@ -192,7 +202,8 @@ def set_resolved(actor: User, comment: Comment, resolved: bool) -> None:
 
 
 def promote_note(actor: User, comment: Comment) -> None:
-    """Make a staff-only note inside a client-visible thread into a reply the client sees."""
+    """Make a staff-only note inside a client-visible thread into a reply the client sees;
+    it answers the client comments before it, as a reply posted then would."""
     thread = db.session.get(Thread, comment.thread_id)
     if comment.is_deleted:
         raise Conflict("That note was deleted.")
@@ -201,6 +212,7 @@ def promote_note(actor: User, comment: Comment) -> None:
     comment.internal = False
     comment.promoted_at = utcnow()
     comment.revision += 1
+    answers.record_answer(comment, db.session.get(User, comment.author_id))
     comment.body_html, mentioned_ids = _render(comment.body, thread, actor, False)
     _add_mentions(comment, thread, mentioned_ids)
     thread.last_comment_at = comment.promoted_at
@@ -213,9 +225,12 @@ def _add_mentions(comment: Comment, thread: Thread, user_ids: set[int]) -> None:
     already = set(
         db.session.scalars(select(Mention.user_id).where(Mention.comment_id == comment.id))
     )
-    for user_id in user_ids - already:
-        db.session.add(Mention(comment_id=comment.id, user_id=user_id))
-        follow(db.session.get(User, user_id), thread)
+    new = sorted(user_ids - already)
+    if new:
+        db.session.execute(
+            insert(Mention), [{"comment_id": comment.id, "user_id": user_id} for user_id in new]
+        )
+    follow_all(new, thread)
 
 
 def start_thread(
@@ -247,9 +262,13 @@ def start_thread(
     )
     db.session.add(thread)
     db.session.flush()
-    for user_id in participant_ids - {actor.id}:
-        db.session.add(ThreadParticipant(thread_id=thread.id, user_id=user_id))
-        follow(db.session.get(User, user_id), thread)
+    participants = sorted(participant_ids - {actor.id})
+    if participants:
+        db.session.execute(
+            insert(ThreadParticipant),
+            [{"thread_id": thread.id, "user_id": user_id} for user_id in participants],
+        )
+    follow_all(participants, thread)
     post_comment(actor, thread, body)
     return thread
 

@@ -176,7 +176,8 @@ def add_busy_clients(app, staff, how_many: int, start: int, now) -> None:
             ):
                 comments.append(
                     Comment(thread_id=thread.id, client_id=thread.client_id, author_id=author.id,
-                            body=body, body_html=f"<p>{body}</p>", created_at=ago(hours=hours))
+                            from_client=author.is_client, body=body, body_html=f"<p>{body}</p>",
+                            created_at=ago(hours=hours))
                 )  # fmt: skip
         db.session.add_all(comments)
         db.session.flush()
