@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import access, errors, jobs, security, templating
+from portal import access, assets, compression, errors, jobs, security, templating
 from portal.config import load_config
 from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from portal.models.types import render_migration_item
@@ -27,6 +27,7 @@ def create_app(overrides: dict | None = None, environ=None) -> Flask:
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
 
+    compression.init_app(app)  # first: its after_request hook runs last, on the final answer
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_item=render_migration_item)
     csrf.init_app(app)
@@ -42,6 +43,7 @@ def create_app(overrides: dict | None = None, environ=None) -> Flask:
     errors.init_app(app)
     jobs.init_app(app)
     templating.init_app(app)
+    assets.init_app(app)
     access.init_app(app)
     _register_blueprints(app)
     _register_cli(app)

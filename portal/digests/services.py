@@ -1,16 +1,19 @@
 """Daily and weekly digests: what waits on each person, at their own local hour.
 
 A tick every few minutes asks, for each person, whether this period's digest is due on their
-clock and not yet claimed, and enqueues it. The job claims the (person, period) ledger row
-first (a unique pair, so a doubled or retried job finds it taken), gathers what happened in
-the window since the last digest ended, and writes the e-mail to the outbox in the same
-transaction. An empty window sends nothing.
+clock and not yet claimed, and enqueues it. Whether it is due depends only on a person's clock
+settings (zone, frequency, hour, weekday, quiet hours), so the tick asks once per distinct
+setting, then loads only the people due and unclaimed: two queries, however many people.
+The job claims the (person, period) ledger row first (a unique pair, so a doubled or retried
+job finds it taken), gathers what happened in the window since the last digest ended, and
+writes the e-mail to the outbox in the same transaction. An empty window sends nothing.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, exists, func, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -41,7 +44,17 @@ from portal.notifications.preferences import in_quiet_hours, local_time, unsubsc
 from portal.urls import public_url, thread_location
 
 MAX_PER_SECTION = 30
-PERIOD_LENGTH = {EmailFrequency.DAILY: timedelta(days=1), EmailFrequency.WEEKLY: timedelta(days=7)}
+# The digest each e-mail preference gets: "immediate" promises a daily digest as well.
+DIGEST_KIND = {
+    EmailFrequency.IMMEDIATE: EmailFrequency.DAILY,
+    EmailFrequency.DAILY: EmailFrequency.DAILY,
+    EmailFrequency.WEEKLY: EmailFrequency.WEEKLY,
+}
+PERIOD_LENGTH = {
+    EmailFrequency.IMMEDIATE: timedelta(days=1),
+    EmailFrequency.DAILY: timedelta(days=1),
+    EmailFrequency.WEEKLY: timedelta(days=7),
+}
 
 
 @dataclass(frozen=True)
@@ -53,15 +66,16 @@ class DuePeriod:
 def due_period(user: User, now: datetime) -> DuePeriod | None:
     """The digest period due for ``user`` at ``now`` on their clock, or None.
 
-    Daily digests fall due at their hour each local day, weekly ones at their hour on their
-    weekday; a period stays due until it is sent, so a late tick still sends it. Quiet
-    hours hold it back.
+    Daily digests (people on immediate e-mail get one too) fall due at their hour each local
+    day, weekly ones at their hour on their weekday; a period stays due until it is sent, so
+    a late tick still sends it. Quiet hours hold it back. ``user`` may be a ``DigestClock``.
     """
-    if not user.active or user.email_frequency not in PERIOD_LENGTH:
+    kind = DIGEST_KIND.get(user.email_frequency)
+    if not user.active or kind is None:
         return None
     local = local_time(user, now)
     nominal = local.replace(hour=user.digest_hour, minute=0, second=0, microsecond=0)
-    if user.email_frequency == EmailFrequency.WEEKLY:
+    if kind == EmailFrequency.WEEKLY:
         nominal -= timedelta(days=local.weekday() - user.digest_weekday)
         year, week, _ = nominal.isocalendar()
         key = f"weekly:{year}-W{week:02d}"
@@ -72,32 +86,71 @@ def due_period(user: User, now: datetime) -> DuePeriod | None:
     return DuePeriod(key, nominal.astimezone(now.tzinfo))
 
 
+# What a digest's due time depends on; NULL quiet hours read as -1, so tuples compare in SQL.
+CLOCK_COLUMNS = (
+    User.timezone,
+    User.email_frequency,
+    User.digest_hour,
+    User.digest_weekday,
+    func.coalesce(User.quiet_from, -1),
+    func.coalesce(User.quiet_until, -1),
+)
+
+
+@dataclass(frozen=True)
+class DigestClock:
+    """The clock settings people share: ``due_period`` reads them as it would a User."""
+
+    timezone: str
+    email_frequency: str
+    digest_hour: int
+    digest_weekday: int
+    quiet_from: int | None
+    quiet_until: int | None
+    active: bool = True
+
+    @classmethod
+    def from_row(cls, row) -> "DigestClock":
+        zone, frequency, hour, weekday, quiet_from, quiet_until = row
+        quiet = (None if value == -1 else value for value in (quiet_from, quiet_until))
+        return cls(zone, frequency, hour, weekday, *quiet)
+
+
 def schedule_digests(now: datetime | None = None) -> int:
-    """Enqueue every digest that is due and not yet claimed; returns how many."""
+    """Enqueue every digest that is due and not yet claimed; returns how many.
+
+    Two queries whatever the number of people: the distinct clock settings of those who get
+    digests, then the people on a setting that is due who have no claim for its period.
+    """
     now = now or utcnow()
-    people = db.session.scalars(
-        select(User).where(
-            User.active.is_(True),
-            User.email_frequency.in_(list(PERIOD_LENGTH)),
-        )
-    ).all()
-    due = {user.id: period for user in people if (period := due_period(user, now))}
+    receiving = (User.active.is_(True), User.email_frequency.in_(list(DIGEST_KIND)))
+    clocks = db.session.execute(select(*CLOCK_COLUMNS).where(*receiving).distinct()).all()
+    due = {
+        tuple(clock): period
+        for clock in clocks
+        if (period := due_period(DigestClock.from_row(clock), now))
+    }
     if not due:
         return 0
-    claimed = set(
-        db.session.execute(
-            select(DigestRun.user_id, DigestRun.period).where(
-                DigestRun.user_id.in_(list(due)),
-                DigestRun.period.in_({p.key for p in due.values()}),
+    clocks_by_period: dict[str, list[tuple]] = defaultdict(list)
+    for clock, period in due.items():
+        clocks_by_period[period.key].append(clock)
+    unclaimed = or_(
+        *(
+            and_(
+                tuple_(*CLOCK_COLUMNS).in_(period_clocks),
+                ~exists().where(DigestRun.user_id == User.id, DigestRun.period == key),
             )
-        ).all()
+            for key, period_clocks in clocks_by_period.items()
+        )
     )
-    queued = 0
-    for user_id, period in due.items():
-        if (user_id, period.key) not in claimed:
-            enqueue(send_digest, user_id, period.key, period.nominal.isoformat())
-            queued += 1
-    return queued
+    people = db.session.execute(
+        select(User.id, *CLOCK_COLUMNS).where(*receiving, unclaimed).order_by(User.id)
+    ).all()
+    for user_id, *clock in people:
+        period = due[tuple(clock)]
+        enqueue(send_digest, user_id, period.key, period.nominal.isoformat())
+    return len(people)
 
 
 def window_start(user: User, window_end: datetime) -> datetime:
@@ -275,7 +328,7 @@ def send_digest(user_id: int, period: str, nominal_iso: str) -> None:
 
 
 def _subject(user: User, digest: Digest) -> str:
-    kind = user.email_frequency if user.email_frequency in PERIOD_LENGTH else EmailFrequency.DAILY
+    kind = DIGEST_KIND.get(user.email_frequency, EmailFrequency.DAILY)
     first_title = digest.sections[0][0]
     return f"Your {kind} Portal digest: {first_title.lower()} and more"
 

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from portal import digests
 from portal.digests.services import due_period, schedule_digests, send_digest
 from portal.drafts.services import draft_thread
 from portal.extensions import db
@@ -15,10 +16,12 @@ from portal.models import (
     Comment,
     DigestRun,
     DraftKind,
+    EmailFrequency,
     EmailMessage,
     StaffRole,
     Thread,
     User,
+    UserKind,
     Version,
 )
 from tests.factories import (
@@ -32,6 +35,7 @@ from tests.factories import (
     make_thread,
     make_version,
 )
+from tests.queries import count_statements, describe
 
 DAY1 = datetime(2026, 11, 2, tzinfo=UTC)  # a Monday
 
@@ -82,6 +86,15 @@ def test_a_weekly_digest_falls_due_on_its_weekday_and_stays_due_until_sent(app):
         assert due_period(user, at(2, 12)) is None  # Tuesday
         assert due_period(user, at(3, 8)).key == "weekly:2026-W45"  # Wednesday 08:00
         assert due_period(user, at(6, 20)).key == "weekly:2026-W45"  # Saturday, still due
+
+
+def test_immediate_email_comes_with_a_daily_digest_as_the_option_promises(app):
+    user = person(app, "now@agency.test", email_frequency="immediate", timezone="Europe/London")
+    with app.app_context():
+        user = db.session.get(User, user.id)
+        assert "daily digest" in EmailFrequency.IMMEDIATE.label
+        assert due_period(user, at(1, 7)) is None
+        assert due_period(user, at(1, 8)).key == "daily:2026-11-02"
 
 
 @pytest.fixture
@@ -145,6 +158,23 @@ def test_digests_hold_what_each_audience_should_see_and_nothing_of_other_clients
         "Alpha client question?"
     )
     assert "Beta" not in staff_digest
+
+
+def test_people_on_immediate_email_get_the_daily_digest_too(app, two_accounts):
+    reviewer = two_accounts["Alpha"]["reviewer"]
+    with app.app_context():
+        db.session.get(User, reviewer.id).email_frequency = EmailFrequency.IMMEDIATE
+        db.session.commit()
+    assert tick_digests(app, at(3, 9)) == 4
+    with app.app_context():
+        message = db.session.scalar(
+            select(EmailMessage).where(
+                EmailMessage.dedupe_key == f"digest-{reviewer.id}-daily:2026-11-04"
+            )
+        )
+        assert message.subject.startswith("Your daily Portal digest")
+        assert "Alpha copy, version 1" in message.text_body
+    assert tick_digests(app, at(3, 10)) == 0
 
 
 def test_no_digest_is_sent_when_there_is_nothing_new(app):
@@ -223,3 +253,96 @@ def test_a_digest_lists_replies_only_from_watched_threads_but_mentions_always(
         texts = [item["text"] for _title, items in digest.sections for item in items]
     assert ("A plain reply." in texts) is reply_listed
     assert "@r a mention." in texts
+
+
+ZONES = ("UTC", "Asia/Tokyo", "America/New_York", "Asia/Kathmandu", "Pacific/Kiritimati",
+         "Pacific/Pago_Pago")  # fmt: skip
+FREQUENCIES = tuple(EmailFrequency)
+QUIET = ((None, None), (7, 10), (22, 6), (None, 9))
+
+
+def claimed_run(user, period: str, now: datetime) -> DigestRun:
+    return DigestRun(user_id=user.id, period=period, window_start=now, window_end=now)
+
+
+def add_people(app, count: int, now: datetime) -> dict[int, str]:
+    """``count`` people with every mix of zone, frequency, hour, weekday and quiet hours (some
+    inactive); every third one due at ``now`` has already claimed it, some an older period.
+    Returns the digests a tick at ``now`` owes: user id -> period key, by ``due_period``."""
+    with app.app_context():
+        people = []
+        for n in range(count):
+            quiet_from, quiet_until = QUIET[n // 7 % len(QUIET)]
+            people.append(
+                User(
+                    email=f"p{n}@agency.test",
+                    name=f"Person {n}",
+                    password_hash="-",
+                    kind=UserKind.STAFF,
+                    role=StaffRole.COPYWRITER,
+                    active=n % 11 != 5,
+                    timezone=ZONES[n % len(ZONES)],
+                    email_frequency=FREQUENCIES[n // 3 % len(FREQUENCIES)],
+                    digest_hour=(6, 8, 13)[n % 3],
+                    digest_weekday=n % 7,
+                    quiet_from=quiet_from,
+                    quiet_until=quiet_until,
+                )
+            )
+        db.session.add_all(people)
+        db.session.flush()
+        owed = {}
+        for n, user in enumerate(people):
+            period = due_period(user, now)
+            if period and n % 3 == 0:
+                db.session.add(claimed_run(user, period.key, now))
+            elif period:
+                owed[user.id] = period.key
+                if n % 4 == 0:
+                    db.session.add(claimed_run(user, "daily:2026-10-01", now))
+        db.session.commit()
+        return owed
+
+
+@pytest.fixture
+def enqueued(monkeypatch) -> list[tuple]:
+    """The digest jobs a tick enqueues, as (user id, period key, nominal time), not run."""
+    jobs = []
+
+    def record(func, user_id, period, nominal_iso):
+        assert func is send_digest
+        jobs.append((user_id, period, datetime.fromisoformat(nominal_iso)))
+
+    monkeypatch.setattr(digests.services, "enqueue", record)
+    return jobs
+
+
+@pytest.mark.parametrize("now", [at(3, 9), at(1, 23, 30), at(7, 4, 5), at(4, 18)])
+def test_the_tick_enqueues_exactly_the_due_and_unclaimed_digests(app, enqueued, now):
+    owed = add_people(app, 300, now)
+    with app.app_context():
+        assert schedule_digests(now=now) == len(owed)
+    assert {user_id: period for user_id, period, _ in enqueued} == owed
+    assert len(enqueued) == len(owed)
+    assert all(nominal <= now for _, _, nominal in enqueued)
+    with app.app_context():
+        frequencies = set(db.session.scalars(select(User.email_frequency).where(User.id.in_(owed))))
+    assert EmailFrequency.IMMEDIATE in frequencies
+    assert {key.split(":")[0] for key in owed.values()} == {"daily", "weekly"}
+
+
+@pytest.mark.parametrize("now", [at(3, 9), at(1, 2)])
+def test_the_tick_issues_as_many_statements_for_1000_people_as_for_10(app, enqueued, now):
+    statements = {}
+    for count in (10, 1000):
+        add_people(app, count, now)
+        with count_statements(app) as issued:
+            queued = schedule_digests(now=now)
+            assert len(db.session.identity_map) == 0  # nobody loaded whole, only columns
+        statements[count] = list(issued)
+        assert queued > 0
+        with app.app_context():
+            db.session.execute(DigestRun.__table__.delete())
+            db.session.execute(User.__table__.delete())
+            db.session.commit()
+    assert len(statements[10]) == len(statements[1000]) == 2, describe(statements[1000])
