@@ -1,6 +1,6 @@
 """A client's home (projects and account team) and its projects."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from portal import access
@@ -10,6 +10,7 @@ from portal.clients.forms import ProjectForm
 from portal.drafts.services import project_drafts
 from portal.drafts.status import draft_states
 from portal.health.outside_in import agency_record_for
+from portal.routing import row_id
 from portal.threads.services import recent_threads
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
@@ -37,16 +38,16 @@ def home(slug):
 @bp.get("/<slug>/projects/<int:project_id>")
 @login_required
 def project(slug, project_id):
-    """One project: its brief, shared goals and due date."""
+    """One project: its brief, shared goals and due date, and a page of its drafts."""
     client = access.get_client_or_404(current_user, slug)
     project = access.get_project_or_404(current_user, client, project_id)
-    drafts = project_drafts(current_user, project)
+    drafts = project_drafts(current_user, project, request.args.get("page", type=row_id) or 1)
     return render_template(
         "clients/project.html",
         client=client,
         project=project,
         drafts=drafts,
-        states=draft_states(drafts),
+        states=draft_states(drafts.items),
         threads=recent_threads(current_user, client, project=project),
         can_work=access.can_work_on(current_user, client),
     )

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from flask import render_template
 from flask_login import current_user
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from portal import access
@@ -13,8 +13,42 @@ from portal.drafts import services
 from portal.drafts.forms import DecisionForm
 from portal.drafts.status import DraftState, draft_states
 from portal.extensions import db
-from portal.models import Client, Comment, Decision, Draft, FeedbackItem, Thread, User, Version
+from portal.models import (
+    Client,
+    Comment,
+    Decision,
+    Draft,
+    DraftKind,
+    FeedbackItem,
+    Thread,
+    User,
+    Version,
+)
 from portal.threads.services import CommentPage, comment_page
+
+# The most pins or highlighted passages drawn on one version (the newest, up to the last
+# comment shown): past that the picture is unreadable anyway, and each comment still says
+# where it points.
+MAX_MARKERS = 100
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A pin or a highlighted passage on the version: only what drawing it takes, no body.
+
+    ``number`` is its place among the version's markers the viewer may see, oldest first,
+    so pin 3 stays pin 3 however long the thread grows. ``shown`` says whether its comment
+    is on the page of the thread shown below the version (else the pin links to that page).
+    """
+
+    comment_id: int
+    number: int
+    author_name: str
+    shown: bool
+    x: float | None = None
+    y: float | None = None
+    start: int | None = None
+    end: int | None = None
 
 
 @dataclass
@@ -26,13 +60,14 @@ class DraftPage:
     state: DraftState
     thread: Thread
     comments: CommentPage
-    anchored: list[Comment]
+    markers: list[Marker]
     checklist: list[FeedbackItem]
     decisions: list[Decision]
     decision_log: list
     can_work: bool
     can_decide: bool
     viewer_id: int
+    focus_id: int | None = None
 
     @property
     def is_current(self) -> bool:
@@ -43,33 +78,73 @@ class DraftPage:
         return next((d for d in self.decisions if d.user_id == self.viewer_id), None)
 
     @property
-    def pins(self) -> list[tuple[int, Comment]]:
-        """Point comments on this version, numbered in the order they were made."""
-        points = [c for c in self.anchored if c.anchor.get("type") == "point"]
-        return list(enumerate(points, start=1))
+    def pins(self) -> list[Marker]:
+        """The pins drawn on an image version, oldest first."""
+        return [marker for marker in self.markers if marker.x is not None]
 
     @property
     def pin_numbers(self) -> dict[int, int]:
-        return {comment.id: number for number, comment in self.pins}
+        return {marker.comment_id: marker.number for marker in self.pins}
 
     @property
     def highlighted_copy(self) -> Markup:
-        passages = [c for c in self.anchored if c.anchor.get("type") == "passage"]
+        passages = [marker for marker in self.markers if marker.start is not None]
         return highlighted_copy(self.version.body or "", passages)
 
 
-def anchored_comments(user: User, version: Version) -> list[Comment]:
-    """The comments ``user`` may see that point into ``version``, oldest first."""
-    return db.session.scalars(
+def _marked_anchor_type(draft: Draft, version: Version) -> str | None:
+    # What the stage draws: passages in copy, pins on an image; PDF pages and files none.
+    if draft.kind == DraftKind.COPY:
+        return "passage"
+    return "point" if version.is_image else None
+
+
+def anchored_markers(
+    user: User, draft: Draft, version: Version, shown_ids: set[int], up_to_id: int | None = None
+) -> list[Marker]:
+    """The pins or passages of the newest ``MAX_MARKERS`` comments ``user`` may see on
+    ``version`` (made up to comment ``up_to_id``, if given), oldest first, in one light query.
+
+    Each is numbered by how many of them there are up to it, so the numbers don't depend on
+    the cap; ``shown_ids`` are the comments on the page of the thread shown.
+    """
+    anchor_type = _marked_anchor_type(draft, version)
+    if anchor_type is None:
+        return []
+    anchor = Comment.anchor
+    if anchor_type == "point":
+        coordinates = ("x", "y")
+        places = [anchor[name].as_float() for name in coordinates]
+    else:
+        coordinates = ("start", "end")
+        places = [anchor[name].as_integer() for name in coordinates]
+    query = (
         access.visible_comments(user)
-        .options(joinedload(Comment.author))
+        .join(User, User.id == Comment.author_id)
+        # The count runs over every matching comment, before the limit.
+        .with_only_columns(Comment.id, func.count().over(), User.name, *places)
         .where(
             Comment.version_id == version.id,
-            Comment.anchor.is_not(None),
+            anchor.is_not(None),
+            anchor["type"].as_string() == anchor_type,
             Comment.deleted_at.is_(None),
         )
-        .order_by(Comment.id)
-    ).all()
+        .order_by(Comment.id.desc())
+        .limit(MAX_MARKERS)
+    )
+    if up_to_id is not None:
+        query = query.where(Comment.id <= up_to_id)
+    newest_first = [
+        Marker(
+            comment_id,
+            total - newer,
+            author_name,
+            comment_id in shown_ids,
+            **dict(zip(coordinates, place, strict=True)),
+        )
+        for newer, (comment_id, total, author_name, *place) in enumerate(db.session.execute(query))
+    ]
+    return newest_first[::-1]
 
 
 def current_decisions(version: Version) -> list[Decision]:
@@ -82,12 +157,18 @@ def current_decisions(version: Version) -> list[Decision]:
     ).all()
 
 
-def draft_page(user: User, client: Client, draft: Draft, number: int | None) -> DraftPage:
-    """Everything the draft page shows, for version ``number`` (default: the newest)."""
+def draft_page(
+    user: User, client: Client, draft: Draft, number: int | None, focus_id: int | None = None
+) -> DraftPage:
+    """Everything the draft page shows, for version ``number`` (default: the newest); with
+    ``focus_id``, the page of the thread that ends at that comment instead of the newest."""
     versions = services.versions_of(draft)
     version = next((v for v in versions if v.number == number), None) if number else None
     version = version or (versions[-1] if versions else None)
     thread = services.draft_thread(draft)
+    before_id = focus_id + 1 if focus_id else None
+    comments = comment_page(user, thread, before_id=before_id)
+    shown_ids = {comment.id for comment in comments.comments}
     return DraftPage(
         client=client,
         draft=draft,
@@ -95,42 +176,46 @@ def draft_page(user: User, client: Client, draft: Draft, number: int | None) -> 
         version=version,
         state=draft_states([draft])[draft.id],
         thread=thread,
-        comments=comment_page(user, thread),
-        anchored=anchored_comments(user, version) if version else [],
+        comments=comments,
+        markers=anchored_markers(user, draft, version, shown_ids, focus_id) if version else [],
         checklist=services.feedback_checklist(version) if version else [],
         decisions=current_decisions(version) if version else [],
         decision_log=services.decision_log(draft),
         can_work=access.can_work_on(user, client),
         can_decide=access.can_decide(user, draft),
         viewer_id=user.id,
+        focus_id=focus_id,
     )
 
 
-def render_draft_page(client, draft, number, *, comment_form, decision_form=None) -> str:
-    """The draft page for version ``number``, with the given (maybe invalid) forms."""
+def render_draft_page(
+    client, draft, number, *, comment_form, decision_form=None, focus_id=None
+) -> str:
+    """The draft page for version ``number``, with the given (maybe invalid) forms; with
+    ``focus_id``, its thread shown up to that comment."""
     return render_template(
         "drafts/show.html",
-        page=draft_page(current_user, client, draft, number),
+        page=draft_page(current_user, client, draft, number, focus_id),
         form=comment_form,
         decision_form=decision_form or DecisionForm(),
     )
 
 
-def highlighted_copy(body: str, passages: list[Comment]) -> Markup:
+def highlighted_copy(body: str, passages: list[Marker]) -> Markup:
     """The copy as escaped text, each commented passage wrapped in a ``<mark>``.
 
     The text content stays exactly ``body``, so offsets picked in the browser match it.
     Passages overlapping an earlier one are left unmarked (their comments still quote them).
     """
     pieces, position = [], 0
-    for comment in sorted(passages, key=lambda c: (c.anchor["start"], c.id)):
-        start, end = comment.anchor["start"], comment.anchor["end"]
+    for passage in sorted(passages, key=lambda p: (p.start, p.comment_id)):
+        start, end = passage.start, passage.end
         if start < position or end > len(body):
             continue
         pieces.append(escape(body[position:start]))
         pieces.append(
             Markup('<mark class="passage" data-comment="{}">{}</mark>').format(
-                comment.id, body[start:end]
+                passage.comment_id, body[start:end]
             )
         )
         position = end

@@ -31,6 +31,7 @@ from portal.models import (
 )
 
 MAX_COPY_LENGTH = 200_000
+DRAFTS_PER_PAGE = 25
 
 
 def create_draft(
@@ -248,11 +249,16 @@ def decision_log(draft: Draft) -> list[tuple[Decision, int]]:
     ).all()
 
 
-def project_drafts(user: User, project: Project) -> list[Draft]:
-    """The drafts of ``project`` that ``user`` may see, with their makers, by title."""
-    return db.session.scalars(
+def project_drafts(user: User, project: Project, page: int = 1, per_page: int = DRAFTS_PER_PAGE):
+    """Page ``page`` of the drafts of ``project`` that ``user`` may see, with their makers, by
+    title: a Flask-SQLAlchemy pagination (``items``, ``total``, ``pages``…); past the last
+    page its ``items`` are empty."""
+    return db.paginate(
         access.visible_drafts(user)
         .options(joinedload(Draft.maker))
         .where(Draft.project_id == project.id)
-        .order_by(Draft.title)
-    ).all()
+        .order_by(Draft.title, Draft.id),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )

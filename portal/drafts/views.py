@@ -56,11 +56,18 @@ def new_draft(slug, project_id):
 @bp.get("/drafts/<int:draft_id>")
 @login_required
 def show(slug, draft_id):
-    """The review page: the version, its pins or passages, the thread and the decisions."""
+    """The review page: the version, its pins or passages, the thread and the decisions.
+
+    ``?comment=N`` shows the thread up to comment N (where a pin of an older comment leads).
+    """
     client = access.get_client_or_404(current_user, slug)
     draft = access.get_draft_or_404(current_user, client, draft_id)
     return render_draft_page(
-        client, draft, request.args.get("v", type=row_id), comment_form=CommentForm()
+        client,
+        draft,
+        request.args.get("v", type=row_id),
+        comment_form=CommentForm(),
+        focus_id=request.args.get("comment", type=row_id),
     )
 
 

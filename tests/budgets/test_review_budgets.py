@@ -1,13 +1,16 @@
 """The draft page, a thread with its fragments, and the inbox: as many queries at 1,000 as 10."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from portal.drafts.services import draft_thread
+from portal.drafts.pages import MAX_MARKERS
+from portal.drafts.services import DRAFTS_PER_PAGE, draft_thread
 from portal.extensions import db
 from portal.models import Comment, Draft, DraftKind, Thread, Version
+from portal.threads.answers import refresh_answers
+from portal.threads.services import PAGE_SIZE
 from tests.factories import sign_in
-from tests.queries import describe, statements_for
+from tests.queries import describe, rows_for, statements_for
 from tests.review import make_draft_in_review
 
 
@@ -20,7 +23,8 @@ def image_draft(app, account) -> Draft:
 
 def add_comments(app, account, thread_id, how_many, version_id=None):
     """Bulk-add comments to a thread: client comments by both reviewers, staff replies by the
-    writer and the designer, some of them staff-only notes; pins too, on ``version_id``."""
+    writer and the designer, some of them staff-only notes; pins too, on ``version_id``. Rows
+    written around the services get their answers recomputed, as the services keep them."""
     authors = (account.reviewer, account.writer, account.second_reviewer, account.designer)
     with app.app_context():
         db.session.add_all(
@@ -28,6 +32,7 @@ def add_comments(app, account, thread_id, how_many, version_id=None):
                 thread_id=thread_id,
                 client_id=account.client.id,
                 author_id=authors[n % len(authors)].id,
+                from_client=authors[n % len(authors)].is_client,
                 body=f"Comment {n}",
                 body_html=f"<p>Comment {n}</p>",
                 internal=n % 7 == 0 and n % 2 == 1,
@@ -36,6 +41,7 @@ def add_comments(app, account, thread_id, how_many, version_id=None):
             )
             for n in range(how_many)
         )
+        refresh_answers()
         db.session.commit()
 
 
@@ -105,8 +111,8 @@ def add_waiting_work(app, account, how_many):
             db.session.add(Version(draft_id=draft.id, client_id=client_id, number=1,
                                    body="Copy", author_id=account.designer.id))  # fmt: skip
             db.session.add(Comment(thread_id=thread.id, client_id=client_id,
-                                   author_id=account.reviewer.id, body="Question?",
-                                   body_html="<p>Question?</p>"))  # fmt: skip
+                                   author_id=account.reviewer.id, from_client=True,
+                                   body="Question?", body_html="<p>Question?</p>"))  # fmt: skip
         db.session.commit()
 
 
@@ -123,3 +129,80 @@ def test_the_inbox_costs_the_same_with_5_or_500_waiting_items(
     # The reviewer also has the image draft to decide on.
     expected_total = {"reviewer": 501, "designer": 500}[persona]
     assert f'<span class="count">{expected_total}</span>' in client.get("/inbox").text
+
+
+def test_the_account_managers_inbox_costs_the_same_with_10_or_1000_client_comments(
+    app, client, account, thread
+):
+    """Client comments waiting on drafts, and a long thread of questions, answers and notes."""
+    sign_in(client, account.manager)
+    add_waiting_work(app, account, 5)
+    add_comments(app, account, thread.id, 10)
+    few = statements_for(app, client, "/inbox")
+    add_waiting_work(app, account, 495)
+    add_comments(app, account, thread.id, 990)
+    many = statements_for(app, client, "/inbox")
+    assert few == many, describe(many)
+    # The 500 draft questions; the thread ends with an answer, so none of its comments wait.
+    waiting = 'Clients waiting on the agency <span class="count">500</span>'
+    assert waiting in client.get("/inbox").text
+
+
+def anchor_every_comment(app, thread_id, version_id, anchor):
+    """Point every comment of the thread at ``version_id``, all at the same ``anchor``."""
+    with app.app_context():
+        db.session.execute(
+            update(Comment)
+            .where(Comment.thread_id == thread_id)
+            .values(version_id=version_id, anchor=anchor)
+        )
+        db.session.commit()
+
+
+ANCHORS = {
+    DraftKind.IMAGE: {"type": "point", "x": 0.25, "y": 0.75},
+    DraftKind.COPY: {"type": "passage", "start": 0, "end": 5, "quote": "Fresh"},
+}
+
+
+@pytest.mark.parametrize("kind", [DraftKind.IMAGE, DraftKind.COPY])
+@pytest.mark.parametrize("persona", ["reviewer", "designer"])
+def test_the_draft_page_reads_a_bounded_number_of_rows_with_10_or_1000_anchored_comments(
+    app, client, account, persona, kind
+):
+    """Pins and passages are light rows, capped; comment bodies only for the page shown."""
+    sign_in(client, getattr(account, persona))
+    with app.app_context():
+        draft = make_draft_in_review(account, kind)
+        thread_id = draft_thread(db.session.get(Draft, draft.id)).id
+        version_id = db.session.scalar(select(Version.id).where(Version.draft_id == draft.id))
+    url = account.draft_url(draft)
+    add_comments(app, account, thread_id, 10)
+    anchor_every_comment(app, thread_id, version_id, ANCHORS[kind])
+    few, few_rows = statements_for(app, client, url), rows_for(app, client, url)
+    add_comments(app, account, thread_id, 990)
+    anchor_every_comment(app, thread_id, version_id, ANCHORS[kind])
+    many, many_rows = statements_for(app, client, url), rows_for(app, client, url)
+    assert len(few) == len(many), describe(many)
+    # At most a page of comments and the cap of markers more than with 10 of each.
+    assert many_rows <= few_rows + PAGE_SIZE + MAX_MARKERS, (few_rows, many_rows)
+
+
+# The rows one more draft on the project page reads: itself (with its maker), its latest
+# version, and its waiting client question (no decisions yet).
+ROWS_PER_LISTED_DRAFT = 3
+
+
+@pytest.mark.parametrize("persona", ["reviewer", "designer"])
+def test_the_project_page_reads_one_page_of_drafts_with_10_or_300_drafts(
+    app, client, account, persona
+):
+    sign_in(client, getattr(account, persona))
+    url = f"{account.base}/projects/{account.project.id}"
+    add_waiting_work(app, account, 10)
+    few, few_rows = statements_for(app, client, url), rows_for(app, client, url)
+    add_waiting_work(app, account, 290)
+    many, many_rows = statements_for(app, client, url), rows_for(app, client, url)
+    assert len(few) == len(many), describe(many)
+    extra_drafts_shown = DRAFTS_PER_PAGE - 10
+    assert many_rows <= few_rows + ROWS_PER_LISTED_DRAFT * extra_drafts_shown, (few_rows, many_rows)
