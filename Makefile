@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := portal
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run stack test install lint services browser test-sqlite test-postgres clean
+.PHONY: run stack test install lint services browser bench test-sqlite test-postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ stack: install services
 # Debian's Chromium for the browser tests; Playwright drives it (no browser download).
 browser:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+# The benchmark at a large agency's scale, on SQLite and PostgreSQL (tests/perf/README.md):
+# BENCH_SCALE=0.1 for a quick run. wrk drives the pages; it comes from Debian.
+bench: install services
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python -m tests.perf.bench
 
 lint: install
 	$(BIN)/ruff check .
