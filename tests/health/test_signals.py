@@ -169,6 +169,13 @@ def warm_thread(app, account, thread):
     return thread
 
 
+def client_question(account, title: str, body: str):
+    """A project thread the reviewer opens with ``body``: a client question to the agency."""
+    return make_thread(
+        account.client, account.reviewer, project=account.project, title=title, body=body
+    )
+
+
 def test_the_warm_thread_alone_is_healthy(app, account, warm_thread):
     with app.app_context():
         health = health_of(account.client)
@@ -277,13 +284,7 @@ def test_a_comment_unanswered_over_three_business_days_caps_the_band_at_watch(
     app, account, warm_thread
 ):
     with app.app_context():
-        brochure = make_thread(
-            account.client,
-            account.reviewer,
-            project=account.project,
-            title="Brochure",
-            body="Any news on the brochure?",
-        )
+        brochure = client_question(account, "Brochure", "Any news on the brochure?")
         # Thursday 14:00 to Wednesday 15:00: 3 + 8 + 8 + 8 + 6 = 33 business hours.
         asked(brochure, london(2026, 11, 12, 14))
         health = health_of(account.client)
@@ -295,13 +296,7 @@ def test_a_comment_unanswered_over_three_business_days_caps_the_band_at_watch(
 
 def test_a_comment_waiting_exactly_three_business_days_does_not_trigger(app, account, warm_thread):
     with app.app_context():
-        brochure = make_thread(
-            account.client,
-            account.reviewer,
-            project=account.project,
-            title="Brochure",
-            body="Any news on the brochure?",
-        )
+        brochure = client_question(account, "Brochure", "Any news on the brochure?")
         asked(brochure, london(2026, 11, 13, 15))  # 2 + 8 + 8 + 6 = 24 business hours
         health = health_of(account.client)
     assert health.triggers == []
@@ -336,22 +331,10 @@ def test_the_account_manager_answering_for_the_maker_is_a_relay(app, account, dr
 
 def test_an_answer_from_the_person_mentioned_is_direct_and_anyone_elses_a_relay(app, account):
     with app.app_context():
-        logo = make_thread(
-            account.client,
-            account.reviewer,
-            project=account.project,
-            title="Logo",
-            body="@mateo can the logo be bigger?",
-        )
+        logo = client_question(account, "Logo", "@mateo can the logo be bigger?")
         asked(logo, london(2026, 11, 16, 10))
         said(logo, account.manager, london(2026, 11, 16, 11), "I'll check with Mateo.")
-        colours = make_thread(
-            account.client,
-            account.reviewer,
-            project=account.project,
-            title="Colours",
-            body="@mateo warmer colours?",
-        )
+        colours = client_question(account, "Colours", "@mateo warmer colours?")
         asked(colours, london(2026, 11, 16, 10))
         said(colours, account.designer, london(2026, 11, 16, 11), "Yes, coming.")
         health = health_of(account.client)
