@@ -25,6 +25,7 @@ class PortalForm(FlaskForm):
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
-            filters = unbound_field.kwargs.get("filters", ())
-            unbound_field.kwargs["filters"] = (strip_control_characters, *filters)
-            return unbound_field.bind(form=form, **options)
+            # The class's unbound field is shared by every instance: extend a copy of its
+            # filters, never the field itself, or each new form would add one more.
+            filters = (strip_control_characters, *unbound_field.kwargs.get("filters", ()))
+            return unbound_field.bind(form=form, filters=filters, **options)
