@@ -8,6 +8,10 @@ from sqlalchemy.orm import aliased
 from portal import access
 from portal.models import Comment, User, UserKind
 
+# Built once: an alias derives its column collections on first use, which cost more than
+# the rest of a comment post when each call made new ones.
+_REPLY, _STAFF = aliased(Comment, name="reply"), aliased(User, name="reply_author")
+
 
 def first_staff_reply_id(comment, before: datetime | None = None):
     """A scalar: the id of the first client-visible staff answer after ``comment`` (made by
@@ -15,7 +19,7 @@ def first_staff_reply_id(comment, before: datetime | None = None):
 
     Ordered and limited rather than ``min()``: the scan stops at that answer instead of
     reading the rest of the thread."""
-    reply, staff = aliased(Comment), aliased(User)
+    reply, staff = _REPLY, _STAFF
     query = select(reply.id).where(
         reply.thread_id == comment.thread_id,
         reply.id > comment.id,

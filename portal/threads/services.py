@@ -29,7 +29,7 @@ from portal.notifications.services import notify_followers
 from portal.threads import answers
 from portal.threads.anchors import validate_anchor
 from portal.threads.markdown import mentioned_handles, render_markdown
-from portal.threads.subscriptions import follow, follow_all, mark_read
+from portal.threads.subscriptions import follow_all, mark_read
 
 MAX_COMMENT_LENGTH = 20_000
 PAGE_SIZE = 50
@@ -65,9 +65,10 @@ def mentionable_people(client_id: int, *, staff_only: bool) -> list[User]:
     return db.session.scalars(select(User).where(who, User.active.is_(True))).all()
 
 
-def resolve_mentions(source: str, people: list[User], author: User) -> tuple[set[str], set[int]]:
-    """The handles in ``source`` that name someone, and the ids of everyone they reach."""
-    written = mentioned_handles(source)
+def resolve_mentions(
+    written: set[str], people: list[User], author: User
+) -> tuple[set[str], set[int]]:
+    """The ``written`` handles that name someone, and the ids of everyone they reach."""
     by_handle = {person.handle: person for person in people}
     handles, user_ids = set(), set()
     for handle in written:
@@ -84,8 +85,11 @@ def resolve_mentions(source: str, people: list[User], author: User) -> tuple[set
 
 
 def _render(source: str, thread: Thread, author: User, internal: bool):
+    written = mentioned_handles(source)
+    if not written:
+        return render_markdown(source), set()
     people = mentionable_people(thread.client_id, staff_only=internal or thread.internal)
-    handles, user_ids = resolve_mentions(source, people, author)
+    handles, user_ids = resolve_mentions(written, people, author)
     return render_markdown(source, handles), user_ids
 
 
@@ -151,9 +155,8 @@ def post_comment(
         answers.record_answer(comment, actor)
     _add_mentions(comment, thread, mentioned_ids)
     thread.last_comment_at = now
-    follow(actor, thread)
     notify_followers(comment)
-    mark_read(actor, thread, comment.id)
+    mark_read(actor, thread, comment.id)  # the author follows the thread from now on
     record_event("comment_posted", actor=actor, subject=comment, client_id=thread.client_id,
                  client_visible=not internal, thread_id=thread.id)  # fmt: skip
     return comment
@@ -222,6 +225,8 @@ def promote_note(actor: User, comment: Comment) -> None:
 
 def _add_mentions(comment: Comment, thread: Thread, user_ids: set[int]) -> None:
     """Record the people ``comment`` newly mentions; they follow the thread from now on."""
+    if not user_ids:
+        return
     already = set(
         db.session.scalars(select(Mention.user_id).where(Mention.comment_id == comment.id))
     )
