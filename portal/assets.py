@@ -6,6 +6,10 @@ matches the file as it is now is answered ``Cache-Control: public, max-age=31536
 immutable``. Without ``v``, or with a stale one (a page rendered before a deploy), the answer
 keeps Flask's ``no-cache`` and its ETag, so the browser checks it again.
 
+A static answer never carries the session: no ``Set-Cookie`` and no ``Vary: Cookie`` (which
+Flask adds once anything, such as Flask-Login, looks into the session), so a shared cache may
+keep one copy for everyone.
+
 A file is hashed once; it is hashed again only when its size or modification time changes,
 so an edit in development gets a new URL without a restart.
 """
@@ -14,6 +18,7 @@ import hashlib
 import os
 
 from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.security import safe_join
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -44,8 +49,17 @@ def static_version(static_folder: str, filename: str) -> str | None:
     return version
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, left out of static answers."""
+
+    def save_session(self, app, session, response):
+        if request.endpoint != "static":
+            super().save_session(app, session, response)
+
+
 def init_app(app: Flask) -> None:
     """Version the static URLs and let browsers keep what a current version names."""
+    app.session_interface = SessionInterface()
 
     @app.url_defaults
     def _version_static_urls(endpoint, values):

@@ -35,6 +35,8 @@ def test_a_versioned_static_file_is_cached_for_a_year(client, world, persona):
         response = client.get(url)
         assert response.status_code == 200
         assert response.headers["Cache-Control"] == IMMUTABLE
+        assert response.headers["Vary"] == "Accept-Encoding"  # not Cookie: one copy for all
+        assert "Set-Cookie" not in response.headers
         again = client.get(url, headers={"If-None-Match": response.headers["ETag"]})
         assert again.status_code == 304
         assert again.headers["Cache-Control"] == IMMUTABLE
