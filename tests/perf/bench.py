@@ -9,8 +9,9 @@ so every ratio compares with the floor of that moment. Then the jobs at scale
 
 Settings (environment): BENCH_SCALE (1), BENCH_DURATION (seconds per wrk run, 5),
 BENCH_DATABASES ("sqlite,postgresql"), BENCH_JOBS (1; 0 skips the jobs),
-BENCH_JOB_SECONDS (time cap per worker run, 120), BENCH_POSTGRES_URL
-(postgresql://postgres@127.0.0.1:5432/test; a scratch database is made beside it).
+BENCH_JOB_SECONDS (time cap per worker run, 120), BENCH_PAGES (page names, separated by ";";
+all), BENCH_POSTGRES_URL (postgresql://postgres@127.0.0.1:5432/test; a scratch database is
+made beside it).
 """
 
 import os
@@ -61,6 +62,15 @@ def row(*cells) -> str:
     )
 
 
+def chosen_pages(pages: list) -> list:
+    """The pages ``BENCH_PAGES`` names (separated by ";"), or all of them."""
+    names = [name.strip() for name in setting("BENCH_PAGES", "").split(";") if name.strip()]
+    unknown = set(names) - {page.name for page in pages}
+    if unknown:
+        raise SystemExit(f"unknown pages in BENCH_PAGES: {', '.join(sorted(unknown))}")
+    return [page for page in pages if not names or page.name in names]
+
+
 @contextmanager
 def database(kind: str, folder: Path):
     """An empty database of ``kind`` for one run, dropped afterwards."""
@@ -97,7 +107,7 @@ def bench_database(kind: str, scale: float, seconds: int, run_jobs: bool) -> Non
             url, scale, upload_dir=upload_dir, log=lambda line: print(line, flush=True)
         )
         environment = portal_environment(url, str(upload_dir))
-        pages = bench_pages(personas)
+        pages = chosen_pages(bench_pages(personas))
         in_process = InProcess(environment, personas)
         try:
             costs = {page.name: in_process.cost(page) for page in pages}
