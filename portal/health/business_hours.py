@@ -10,8 +10,10 @@ Invariants:
 
 - Each day's window is built from local wall-clock times in the calendar's zone and compared
   as UTC instants, so a day that gains or loses an hour to DST is measured as it was lived.
-- Both calculations walk at most :data:`MAX_SPAN_DAYS` days, one step per day, so dates from
-  hostile or corrupt data cost bounded time.
+- Both calculations span at most :data:`MAX_SPAN_DAYS` days, so dates from hostile or
+  corrupt data cost bounded time. Working time between two instants is read from a table of
+  each year's working time before each day (built once per calendar and year); finding when
+  some working time will have passed walks the days, one step per day.
 """
 
 from collections.abc import Iterator
@@ -148,12 +150,19 @@ class BusinessCalendar:
         if end_utc <= start_utc:
             return 0.0
 
-        worked = timedelta()
-        for window_start, window_end in self._windows(start_utc, end_utc.astimezone(self.zone)):
-            overlap = min(window_end, end_utc) - max(window_start, start_utc)
-            if overlap > timedelta():
-                worked += overlap
-        return worked.total_seconds()
+        first_year, worked_before_start = self._worked_in_year_by(start_utc)
+        last_year, worked_before_end = self._worked_in_year_by(end_utc)
+        whole_years = sum(_year_of_work(self, year)[-1] for year in range(first_year, last_year))
+        return (whole_years + worked_before_end - worked_before_start) / 1_000_000
+
+    def _worked_in_year_by(self, moment_utc: datetime) -> tuple[int, int]:
+        """The local year of ``moment_utc`` and the working microseconds in it before then."""
+        day = moment_utc.astimezone(self.zone).date()
+        worked = _year_of_work(self, day.year)[day.timetuple().tm_yday - 1]
+        window = _working_window(self, day)
+        if window is not None and moment_utc > window[0]:
+            worked += _microseconds(min(moment_utc, window[1]) - window[0])
+        return day.year, worked
 
     def business_hours(self, start: datetime, end: datetime) -> float:
         """The working time, in hours, from ``start`` to ``end``; see :meth:`business_seconds`."""
@@ -195,9 +204,35 @@ class BusinessCalendar:
         day = start_utc.astimezone(self.zone).date()
         last_day = last_local.date()
         while day <= last_day:
-            if self.is_working_day(day):
-                yield (
-                    datetime.combine(day, self.day_start, tzinfo=self.zone).astimezone(UTC),
-                    datetime.combine(day, self.day_end, tzinfo=self.zone).astimezone(UTC),
-                )
+            window = _working_window(self, day)
+            if window is not None:
+                yield window
             day += timedelta(days=1)
+
+
+def _microseconds(span: timedelta) -> int:
+    return span // timedelta(microseconds=1)
+
+
+@lru_cache(maxsize=64)
+def _year_of_work(calendar: BusinessCalendar, year: int) -> tuple[int, ...]:
+    """The working microseconds of ``year`` before each of its days (index 0: 1 January),
+    then the whole year's: so the working time between two instants is two lookups."""
+    before, day = [0], date(year, 1, 1)
+    while day.year == year:
+        window = _working_window(calendar, day)
+        before.append(before[-1] + (_microseconds(window[1] - window[0]) if window else 0))
+        day += timedelta(days=1)
+    return tuple(before)
+
+
+# A health run asks for the same few weeks of days tens of thousands of times.
+@lru_cache(maxsize=4096)
+def _working_window(calendar: BusinessCalendar, day: date) -> tuple[datetime, datetime] | None:
+    """``day``'s working hours as UTC instants, or None on a day off."""
+    if not calendar.is_working_day(day):
+        return None
+    return (
+        datetime.combine(day, calendar.day_start, tzinfo=calendar.zone).astimezone(UTC),
+        datetime.combine(day, calendar.day_end, tzinfo=calendar.zone).astimezone(UTC),
+    )

@@ -227,3 +227,32 @@ def test_settings_are_normalised():
     assert calendar.holiday_country == "GB"
     assert calendar.holiday_subdivision is None
     assert calendar.day_start == time(9)
+
+
+def walked_seconds(calendar: BusinessCalendar, start: datetime, end: datetime) -> float:
+    """The working time from ``start`` to ``end`` found by walking the days one by one."""
+    worked, day = timedelta(), start.astimezone(calendar.zone).date()
+    while day <= end.astimezone(calendar.zone).date():
+        if calendar.is_working_day(day):
+            opens = datetime.combine(day, calendar.day_start, tzinfo=calendar.zone)
+            closes = datetime.combine(day, calendar.day_end, tzinfo=calendar.zone)
+            worked += max(timedelta(), min(closes, end) - max(opens, start))
+        day += timedelta(days=1)
+    return worked.total_seconds()
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "America/New_York", "Asia/Kolkata"])
+def test_the_yearly_tables_agree_with_walking_the_days(zone):
+    """Across New Year, DST changes, bank holidays and odd minutes, to the microsecond."""
+    calendar = make_calendar(timezone=zone)
+    local = ZoneInfo(zone)
+    starts = [
+        datetime(2025, 12, 24, 16, 59, 59, 1, tzinfo=local),
+        datetime(2026, 3, 27, 11, 7, tzinfo=local),
+        datetime(2026, 10, 23, 8, 0, tzinfo=local),
+        datetime(2026, 12, 31, 23, 30, tzinfo=local),
+    ]
+    for start in starts:
+        for hours in (0.25, 7, 30, 24 * 9 + 0.5, 24 * 45, 24 * 370):
+            end = start + timedelta(hours=hours)
+            assert calendar.business_seconds(start, end) == walked_seconds(calendar, start, end)
