@@ -1,8 +1,10 @@
 """Settings come from the environment, with safe defaults only in the embedded mode."""
 
 import pytest
+from sqlalchemy import text
 
 from portal.config import ConfigError, configuration_problems, load_config
+from portal.extensions import db
 
 
 def test_the_embedded_mode_needs_nothing_set(tmp_path):
@@ -38,6 +40,14 @@ def test_postgresql_urls_use_psycopg_3(tmp_path):
         str(tmp_path), environ={"DATABASE_URL": "postgres://u@h/d", "SECRET_KEY": "k" * 32}
     )
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/d"
+
+
+def test_postgresql_connections_run_without_jit(app):
+    """JIT compiled the health job's plan for 0.3 s; the embedded SQLite has no such thing."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("a PostgreSQL setting")
+        assert db.session.scalar(text("SHOW jit")) == "off"
 
 
 @pytest.mark.parametrize(
