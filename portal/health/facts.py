@@ -9,10 +9,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from portal.extensions import db
+from portal.health.tone import keep_tones, tone_of
 from portal.models import (
     Client,
     Comment,
@@ -52,7 +53,7 @@ class ClientComment:
     author_id: int
     author_name: str
     created_at: datetime
-    body: str
+    tone: float  # portal.health.tone
     resolved: bool
     reply_at: datetime | None = None
     reply_author_id: int | None = None
@@ -122,46 +123,42 @@ def gather_facts(now: datetime, client_ids: list[int] | None = None) -> AgencyFa
     """The facts of every live client (or of ``client_ids``) for the 30 days up to ``now``.
 
     The baselines always cover every live client: one client recomputed on demand is
-    compared with the whole agency, as in the nightly run, not with itself.
+    compared with the whole agency, as in the nightly run, not with itself. Only the
+    decisions, which the baselines come from, are read for everyone then.
     """
     query = select(Client).where(
         Client.created_at <= now, or_(Client.archived_at.is_(None), Client.archived_at > now)
     )
     clients = {c.id: ClientFacts(c) for c in db.session.scalars(query.order_by(Client.id))}
-    facts = AgencyFacts(now, clients)
+    everyone = AgencyFacts(now, clients)
+    ids = list(clients) if client_ids is None else [i for i in client_ids if i in clients]
     if clients:
-        ids = list(clients)
-        _add_comments(facts, ids)
-        _add_people(facts, ids)
-        _add_versions(facts, ids)
-        _add_decisions(facts, ids)
-        _add_pulses(facts, ids)
-    if client_ids is not None:
-        chosen = {i: clients[i] for i in client_ids if i in clients}
-        facts = AgencyFacts(now, chosen, peers=clients)
-    return facts
+        _add_decisions(everyone, list(clients))
+    if ids:
+        _add_comments(everyone, ids)
+        _add_people(everyone, ids)
+        _add_versions(everyone, ids)
+        _add_pulses(everyone, ids)
+    if client_ids is None:
+        return everyone
+    return AgencyFacts(now, {i: clients[i] for i in ids}, peers=clients)
 
 
 def _client_comment_rows(now: datetime, ids: list[int]):
     """Client comments made in the window, and older ones still waiting for an answer."""
-    author = aliased(User)
     first_reply = first_staff_reply_id(Comment, before=now)
-    return (
-        select(Comment.id)
-        .join(author, author.id == Comment.author_id)
-        .where(
-            Comment.client_id.in_(ids),
-            author.kind == UserKind.CLIENT,
-            Comment.deleted_at.is_(None),
-            Comment.created_at <= now,
-            or_(
-                Comment.created_at >= now - WINDOW,
-                and_(
-                    first_reply.is_(None),
-                    or_(Comment.resolved_at.is_(None), Comment.resolved_at > now),
-                ),
+    return select(Comment.id).where(
+        Comment.client_id.in_(ids),
+        Comment.from_client.is_(True),
+        Comment.deleted_at.is_(None),
+        Comment.created_at <= now,
+        or_(
+            Comment.created_at >= now - WINDOW,
+            and_(
+                first_reply.is_(None),
+                or_(Comment.resolved_at.is_(None), Comment.resolved_at > now),
             ),
-        )
+        ),
     )
 
 
@@ -177,7 +174,11 @@ def _add_comments(facts: AgencyFacts, ids: list[int]) -> None:
             Comment.author_id,
             author.name.label("author_name"),
             Comment.created_at,
-            Comment.body,
+            Comment.tone,
+            # The body only where the tone is still to score: of recent comments read before.
+            case(
+                (and_(Comment.tone.is_(None), Comment.created_at >= now - WINDOW), Comment.body)
+            ).label("unscored_body"),
             Comment.resolved_at,
             reply.created_at.label("reply_at"),
             reply.author_id.label("reply_author_id"),
@@ -205,13 +206,13 @@ def _add_comments(facts: AgencyFacts, ids: list[int]) -> None:
         mentions[comment_id].add(user_id)
     participants = defaultdict(set)
     for thread_id, user_id in db.session.execute(
-        select(ThreadParticipant.thread_id, ThreadParticipant.user_id).where(
-            ThreadParticipant.thread_id.in_(
-                select(Comment.thread_id).join(chosen, chosen.c.id == Comment.id)
-            )
-        )
+        select(ThreadParticipant.thread_id, ThreadParticipant.user_id)
+        .join(Thread, Thread.id == ThreadParticipant.thread_id)
+        .where(Thread.client_id.in_(ids))
     ):
         participants[thread_id].add(user_id)
+    scored = {row.id: tone_of(row.unscored_body) for row in rows if row.unscored_body is not None}
+    keep_tones(scored)
     for row in rows:
         addressed = mentions[row.id] | participants[row.thread_id]
         if row.kind == ThreadKind.DRAFT and row.maker_id is not None:
@@ -223,7 +224,7 @@ def _add_comments(facts: AgencyFacts, ids: list[int]) -> None:
                 author_id=row.author_id,
                 author_name=row.author_name,
                 created_at=row.created_at,
-                body=row.body,
+                tone=scored.get(row.id, row.tone),
                 resolved=row.resolved_at is not None and row.resolved_at <= now,
                 reply_at=row.reply_at,
                 reply_author_id=row.reply_author_id,

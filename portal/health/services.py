@@ -5,12 +5,13 @@ from portal.events import record_event
 from portal.extensions import db
 from portal.health import scoring
 from portal.health.settings import agency_settings
-from portal.health.snapshots import take_snapshots
+from portal.health.snapshots import rescore_client
+from portal.jobs import enqueue
 from portal.models import Client, Pulse, PulseRating, User, utcnow
 
 
 def record_pulse(actor: User, client: Client, rating: str, comment: str) -> Pulse:
-    """Record ``actor``'s reading of the relationship with ``client``, then rescore it."""
+    """Record ``actor``'s reading of the relationship with ``client``; a job rescores it."""
     if rating not in set(PulseRating):
         raise InvalidInput("Choose Healthy, Concerning or Poor.", field="rating")
     comment = (comment or "").strip()
@@ -21,7 +22,7 @@ def record_pulse(actor: User, client: Client, rating: str, comment: str) -> Puls
     db.session.flush()
     record_event("pulse_recorded", actor=actor, subject=pulse, client_id=client.id,
                  client_visible=False, rating=rating)  # fmt: skip
-    take_snapshots(client_ids=[client.id])
+    enqueue(rescore_client, client.id, queue="slow")
     return pulse
 
 

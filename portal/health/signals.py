@@ -7,10 +7,8 @@ Plain Python over ``portal.health.facts``; no queries.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from statistics import mean, median
+from statistics import fmean, mean, median
 from textwrap import shorten
-
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from portal.health import scoring
 from portal.health.business_hours import BusinessCalendar
@@ -22,8 +20,6 @@ from portal.urls import thread_location
 RELAY_ROLES = {StaffRole.ACCOUNT_MANAGER, StaffRole.CLIENT_SERVICES}
 PULSE_VALUES = {PulseRating.HEALTHY: 2, PulseRating.CONCERNING: 1, PulseRating.POOR: 0}
 MAX_DRIVERS = 6
-
-_analyzer = SentimentIntensityAnalyzer()
 
 
 @dataclass
@@ -241,11 +237,7 @@ class _Measured:
 
     def _sentiment(self):
         pulse = self.facts.pulse
-        tone = (
-            mean(_analyzer.polarity_scores(c.body[:2000])["compound"] for c in self.recent)
-            if self.recent
-            else None
-        )
+        tone = fmean(c.tone for c in self.recent) if self.recent else None
         parts = []
         if pulse is not None:
             parts.append(f"pulse {PulseRating(pulse.rating).label}")

@@ -67,6 +67,11 @@ def take_snapshots(now: datetime | None = None, client_ids: list[int] | None = N
     return len(healths)
 
 
+def rescore_client(client_id: int) -> None:
+    """A job: today's snapshot of one client, taken now (after a pulse, or when asked)."""
+    take_snapshots(client_ids=[client_id])
+
+
 def _values(health: ClientHealth, now: datetime) -> dict:
     return {
         "score": None if health.score is None else round(health.score),

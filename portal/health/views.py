@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.health import dashboard, scoring, services
 from portal.health.forms import PulseForm, weights_form
 from portal.health.settings import agency_settings
-from portal.health.snapshots import take_snapshots
+from portal.health.snapshots import rescore_client, take_snapshots
 from portal.jobs import enqueue
 from portal.models import Band, HealthAlert, Pulse
 from portal.routing import row_id
@@ -92,7 +92,7 @@ def pulse(slug):
         with form_action(form, "comment") as action:
             services.record_pulse(current_user, client, form.rating.data, form.comment.data)
         if action.ok:
-            flash("Pulse recorded; the health is rescored.", "success")
+            flash("Pulse recorded; the health is rescored in a moment.", "success")
             return redirect(url_for(".client", slug=slug))
     return _client_page(client, form)
 
@@ -100,11 +100,11 @@ def pulse(slug):
 @bp.post("/clients/<slug>/health/recompute")
 @login_required
 def recompute(slug):
-    """Recompute this client's health now."""
+    """Recompute this client's health, as a job."""
     client = access.get_health_client_or_404(current_user, slug)
-    take_snapshots(client_ids=[client.id])
+    enqueue(rescore_client, client.id, queue="slow")
     db.session.commit()
-    flash("Recomputed just now.", "success")
+    flash("Recomputing this client's health; reload in a moment.", "success")
     return redirect(url_for(".client", slug=slug))
 
 

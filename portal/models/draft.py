@@ -102,6 +102,8 @@ class Decision(db.Model):
             sqlite_where=text("superseded_at IS NULL"),
             postgresql_where=text("superseded_at IS NULL"),
         ),
+        # A version's first decision by a day, for relationship health.
+        Index("ix_decisions_version_id_created_at", "version_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

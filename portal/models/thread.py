@@ -3,7 +3,17 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, Text, UniqueConstraint, and_
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+)
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -76,6 +86,9 @@ class Comment(db.Model):
     from_client: Mapped[bool]
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
     revision: Mapped[int] = mapped_column(default=1)
+    # The body's tone (VADER compound, -1 to 1) for relationship health: scored by the health
+    # job when it first reads the comment, cleared when the body is edited.
+    tone: Mapped[float | None] = mapped_column(Float)
     # Indexed for the digest windows.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -173,6 +173,7 @@ def edit_comment(actor: User, comment: Comment, body: str, revision: int) -> Non
     body = _clean_body(body)
     thread = db.session.get(Thread, comment.thread_id)
     comment.body = body
+    comment.tone = None
     comment.body_html, mentioned_ids = _render(body, thread, actor, comment.internal)
     _add_mentions(comment, thread, mentioned_ids)
     comment.revision += 1

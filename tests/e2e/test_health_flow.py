@@ -120,7 +120,7 @@ def test_the_account_manager_answers_what_puts_a_client_at_risk_and_the_driver_g
     drivers = page.locator("ul.drivers")
     expect(drivers).to_contain_text("comment from Hannah unanswered")
     page.get_by_role("button", name="Recompute now").click()
-    expect(page.locator(".flashes")).to_contain_text("Recomputed just now.")
+    expect(page.locator(".flashes")).to_contain_text("Recomputing this client's health")
     expect(drivers).not_to_contain_text("unanswered")
     expect(drivers).to_contain_text("Pulse Poor")
     expect(page.get_by_role("link", name="→ answer")).to_have_count(0)

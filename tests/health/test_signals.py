@@ -16,6 +16,7 @@ from portal.drafts.services import draft_thread, latest_version, record_decision
 from portal.extensions import db
 from portal.health.signals import ClientHealth
 from portal.health.snapshots import assess_clients, take_snapshots
+from portal.health.tone import tone_of
 from portal.models import (
     Band,
     Client,
@@ -30,6 +31,7 @@ from portal.models import (
     Verdict,
     Version,
 )
+from portal.threads.services import edit_comment
 from tests.factories import (
     assign,
     make_client,
@@ -530,6 +532,26 @@ def test_comment_tone_tells_an_unhappy_client_from_a_happy_one(app, account, thr
     assert unhappy.measures["comment_tone"] < -0.5
     assert happy.measures["comment_tone"] > 0.4
     assert (unhappy.score, happy.score) == (0, 100)
+
+
+def test_a_comments_tone_is_scored_once_and_again_after_an_edit(app, account, thread):
+    with app.app_context():
+        question = asked(thread, london(2026, 11, 16, 10), body="We are angry about the delays.")
+        assert question.tone is None
+        take_snapshots(NOW)
+        db.session.commit()
+        scored = db.session.get(Comment, question.id)
+        assert scored.tone == tone_of("We are angry about the delays.") < 0
+        # The next run reads the score kept, not the body.
+        dated(scored, scored.created_at, tone=0.9)
+        assert signal(assess_clients(NOW)[account.client.id], "sentiment").measures[
+            "comment_tone"
+        ] == pytest.approx(0.9)
+        edit_comment(db.session.get(User, question.author_id), scored, "Lovely, thanks!", 1)
+        db.session.commit()
+        assert db.session.get(Comment, question.id).tone is None
+        tone = signal(assess_clients(NOW)[account.client.id], "sentiment").measures
+        assert tone["comment_tone"] == tone_of("Lovely, thanks!") > 0
 
 
 def test_a_poor_pulse_caps_the_band_at_at_risk(app, account, warm_thread):
