@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := portal
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run stack test install lint services browser bench test-sqlite test-postgres clean
+.PHONY: run stack test install lint services browser wrk bench test-sqlite test-postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,20 +39,23 @@ stack: install services
 browser:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
-# The benchmark at a large agency's scale, on SQLite and PostgreSQL (tests/perf/README.md):
-# BENCH_SCALE=0.1 for a quick run. wrk drives the pages; it comes from Debian.
-bench: install services
+# wrk drives the benchmark's pages (and its smoke run in the suite); it comes from Debian.
+wrk:
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+
+# The benchmark at a large agency's scale, on SQLite and PostgreSQL (tests/perf/README.md):
+# BENCH_SCALE=0.1 for a quick run.
+bench: install services wrk
 	$(BIN)/python -m tests.perf.bench
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test-sqlite: install browser
+test-sqlite: install browser wrk
 	PORTAL_TEST_DATABASE_URL= $(BIN)/python -m pytest -q
 
-test-postgres: install browser services
+test-postgres: install browser wrk services
 	PORTAL_TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest -q
 
 test: lint test-sqlite test-postgres
