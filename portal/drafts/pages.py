@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from portal import access
 from portal.drafts import services
 from portal.drafts.forms import DecisionForm
-from portal.drafts.status import DraftState, draft_states
+from portal.drafts.status import DraftState, derive_state, unanswered_client_comment_times
 from portal.extensions import db
 from portal.models import (
     Client,
@@ -169,17 +169,21 @@ def draft_page(
     before_id = focus_id + 1 if focus_id else None
     comments = comment_page(user, thread, before_id=before_id)
     shown_ids = {comment.id for comment in comments.comments}
+    decisions = current_decisions(version) if version else []
+    latest = versions[-1] if versions else None
+    on_latest = decisions if version is latest else current_decisions(latest) if latest else []
+    unanswered_since = unanswered_client_comment_times([draft.id]).get(draft.id)
     return DraftPage(
         client=client,
         draft=draft,
         versions=versions,
         version=version,
-        state=draft_states([draft])[draft.id],
+        state=derive_state(draft, latest, on_latest, unanswered_since),
         thread=thread,
         comments=comments,
         markers=anchored_markers(user, draft, version, shown_ids, focus_id) if version else [],
         checklist=services.feedback_checklist(version) if version else [],
-        decisions=current_decisions(version) if version else [],
+        decisions=decisions,
         decision_log=services.decision_log(draft),
         can_work=access.can_work_on(user, client),
         can_decide=access.can_decide(user, draft),

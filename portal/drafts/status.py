@@ -100,24 +100,35 @@ def draft_states(drafts: list[Draft]) -> dict[int, DraftState]:
     ):
         decisions.setdefault(decision.draft_id, []).append(decision)
     unanswered = unanswered_client_comment_times(ids)
-    states = {}
-    for draft in drafts:
-        version = versions.get(draft.id)
-        verdicts = {d.verdict: d.created_at for d in decisions.get(draft.id, [])}
-        if version is None:
-            status, move, since = DraftStatus.IN_PROGRESS, WhoseMove.MAKER, draft.created_at
-        elif Verdict.CHANGES_REQUESTED in verdicts:
-            status, move = DraftStatus.CHANGES_REQUESTED, WhoseMove.MAKER
-            since = verdicts[Verdict.CHANGES_REQUESTED]
-        elif Verdict.APPROVED in verdicts:
-            status, move, since = DraftStatus.APPROVED, None, verdicts[Verdict.APPROVED]
-        else:
-            status, move, since = DraftStatus.IN_REVIEW, WhoseMove.CLIENT, version.created_at
-        if draft.id in unanswered:
-            move, since = WhoseMove.STAFF, unanswered[draft.id]
-        number = version.number if version else None
-        states[draft.id] = DraftState(status, move, since, number, version)
-    return states
+    return {
+        draft.id: derive_state(
+            draft, versions.get(draft.id), decisions.get(draft.id, []), unanswered.get(draft.id)
+        )
+        for draft in drafts
+    }
+
+
+def derive_state(
+    draft: Draft,
+    latest: Version | None,
+    decisions: list[Decision],
+    unanswered_since: datetime | None,
+) -> DraftState:
+    """``draft``'s state from its ``latest`` version, the current ``decisions`` on it, and
+    when its oldest client comment still without a staff answer was made (or None)."""
+    verdicts = {d.verdict: d.created_at for d in decisions}
+    if latest is None:
+        status, move, since = DraftStatus.IN_PROGRESS, WhoseMove.MAKER, draft.created_at
+    elif Verdict.CHANGES_REQUESTED in verdicts:
+        status, move = DraftStatus.CHANGES_REQUESTED, WhoseMove.MAKER
+        since = verdicts[Verdict.CHANGES_REQUESTED]
+    elif Verdict.APPROVED in verdicts:
+        status, move, since = DraftStatus.APPROVED, None, verdicts[Verdict.APPROVED]
+    else:
+        status, move, since = DraftStatus.IN_REVIEW, WhoseMove.CLIENT, latest.created_at
+    if unanswered_since is not None:
+        move, since = WhoseMove.STAFF, unanswered_since
+    return DraftState(status, move, since, latest.number if latest else None, latest)
 
 
 def unanswered_client_comment_times(draft_ids: list[int]) -> dict[int, datetime]:

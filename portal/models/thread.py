@@ -132,15 +132,17 @@ class Comment(db.Model):
 
 
 # Only the comments waiting on the agency, so the inbox and digests cost what waits, not
-# every comment ever written: by client (counts, one client's list), and oldest first (the
+# every comment ever written: by client (counts, one client's list), oldest first (the
 # first page of a list across clients, which PostgreSQL would otherwise read through
-# ix_comments_created_at, past every comment answered since).
+# ix_comments_created_at, past every comment answered since), and by thread (whose move it
+# is on each draft, which would otherwise read every comment of the draft's thread).
 _awaiting = {
     "sqlite_where": Comment.awaiting_answer.expression,
     "postgresql_where": Comment.awaiting_answer.expression,
 }
 Index("ix_comments_awaiting_answer", Comment.client_id, Comment.created_at, **_awaiting)
 Index("ix_comments_awaiting_answer_oldest", Comment.created_at, Comment.id, **_awaiting)
+Index("ix_comments_awaiting_answer_thread", Comment.thread_id, Comment.created_at, **_awaiting)
 
 
 class Mention(db.Model):
