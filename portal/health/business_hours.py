@@ -19,7 +19,7 @@ Invariants:
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
@@ -152,17 +152,54 @@ class BusinessCalendar:
 
         first_year, worked_before_start = self._worked_in_year_by(start_utc)
         last_year, worked_before_end = self._worked_in_year_by(end_utc)
-        whole_years = sum(_year_of_work(self, year)[-1] for year in range(first_year, last_year))
+        whole_years = sum(self._year_of_work(year)[1][-1] for year in range(first_year, last_year))
         return (whole_years + worked_before_end - worked_before_start) / 1_000_000
 
     def _worked_in_year_by(self, moment_utc: datetime) -> tuple[int, int]:
         """The local year of ``moment_utc`` and the working microseconds in it before then."""
         day = moment_utc.astimezone(self.zone).date()
-        worked = _year_of_work(self, day.year)[day.timetuple().tm_yday - 1]
-        window = _working_window(self, day)
+        first_ordinal, before = self._year_of_work(day.year)
+        worked = before[day.toordinal() - first_ordinal]
+        window = self._working_window(day)
         if window is not None and moment_utc > window[0]:
             worked += _microseconds(min(moment_utc, window[1]) - window[0])
         return day.year, worked
+
+    # A health run asks about the same few weeks of days a million times: each day's window
+    # and each year's table are worked out once per calendar, kept on the (frozen) instance.
+    @cached_property
+    def _years(self) -> dict[int, tuple[int, tuple[int, ...]]]:
+        return {}
+
+    @cached_property
+    def _days(self) -> dict[date, tuple[datetime, datetime] | None]:
+        return {}
+
+    def _year_of_work(self, year: int) -> tuple[int, tuple[int, ...]]:
+        """1 January's ordinal, and the working microseconds of ``year`` before each of its
+        days (index 0: 1 January) then the whole year's: so the working time between two
+        instants is two lookups."""
+        if year not in self._years:
+            before, day = [0], date(year, 1, 1)
+            while day.year == year:
+                window = self._working_window(day)
+                before.append(before[-1] + (_microseconds(window[1] - window[0]) if window else 0))
+                day += timedelta(days=1)
+            self._years[year] = (date(year, 1, 1).toordinal(), tuple(before))
+        return self._years[year]
+
+    def _working_window(self, day: date) -> tuple[datetime, datetime] | None:
+        """``day``'s working hours as UTC instants, or None on a day off."""
+        if day not in self._days:
+            self._days[day] = (
+                (
+                    datetime.combine(day, self.day_start, tzinfo=self.zone).astimezone(UTC),
+                    datetime.combine(day, self.day_end, tzinfo=self.zone).astimezone(UTC),
+                )
+                if self.is_working_day(day)
+                else None
+            )
+        return self._days[day]
 
     def business_hours(self, start: datetime, end: datetime) -> float:
         """The working time, in hours, from ``start`` to ``end``; see :meth:`business_seconds`."""
@@ -204,7 +241,7 @@ class BusinessCalendar:
         day = start_utc.astimezone(self.zone).date()
         last_day = last_local.date()
         while day <= last_day:
-            window = _working_window(self, day)
+            window = self._working_window(day)
             if window is not None:
                 yield window
             day += timedelta(days=1)
@@ -212,27 +249,3 @@ class BusinessCalendar:
 
 def _microseconds(span: timedelta) -> int:
     return span // timedelta(microseconds=1)
-
-
-@lru_cache(maxsize=64)
-def _year_of_work(calendar: BusinessCalendar, year: int) -> tuple[int, ...]:
-    """The working microseconds of ``year`` before each of its days (index 0: 1 January),
-    then the whole year's: so the working time between two instants is two lookups."""
-    before, day = [0], date(year, 1, 1)
-    while day.year == year:
-        window = _working_window(calendar, day)
-        before.append(before[-1] + (_microseconds(window[1] - window[0]) if window else 0))
-        day += timedelta(days=1)
-    return tuple(before)
-
-
-# A health run asks for the same few weeks of days tens of thousands of times.
-@lru_cache(maxsize=4096)
-def _working_window(calendar: BusinessCalendar, day: date) -> tuple[datetime, datetime] | None:
-    """``day``'s working hours as UTC instants, or None on a day off."""
-    if not calendar.is_working_day(day):
-        return None
-    return (
-        datetime.combine(day, calendar.day_start, tzinfo=calendar.zone).astimezone(UTC),
-        datetime.combine(day, calendar.day_end, tzinfo=calendar.zone).astimezone(UTC),
-    )

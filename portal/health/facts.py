@@ -8,6 +8,7 @@ The signals are computed from these facts in plain Python (``portal.health.signa
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
@@ -30,7 +31,6 @@ from portal.models import (
     Verdict,
     Version,
 )
-from portal.threads.queries import first_staff_reply_id
 
 WINDOW = timedelta(days=30)
 
@@ -59,7 +59,7 @@ class ClientComment:
     reply_author_id: int | None = None
     reply_author_role: str | None = None
     # Who the comment was addressed to: the draft's maker, mentions, a conversation's people.
-    addressed: set[int] = field(default_factory=set)
+    addressed: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -107,12 +107,13 @@ class AgencyFacts:
     def _baseline_clients(self) -> list[ClientFacts]:
         return list((self.clients if self.peers is None else self.peers).values())
 
-    @property
+    # Read once per client assessed: worked out once, after the facts are gathered.
+    @cached_property
     def baseline_versions_per_approval(self) -> float | None:
         counts = [n for f in self._baseline_clients for _draft, n in f.approved_drafts]
         return sum(counts) / len(counts) if counts else None
 
-    @property
+    @cached_property
     def baseline_changes_share(self) -> float | None:
         decisions = sum(f.decisions_in_window for f in self._baseline_clients)
         changes = sum(f.changes_requested_in_window for f in self._baseline_clients)
@@ -146,20 +147,31 @@ def gather_facts(now: datetime, client_ids: list[int] | None = None) -> AgencyFa
 
 def _client_comment_rows(now: datetime, ids: list[int]):
     """Client comments made in the window, and older ones still waiting for an answer."""
-    first_reply = first_staff_reply_id(Comment, before=now)
-    return select(Comment.id).where(
-        Comment.client_id.in_(ids),
-        Comment.from_client.is_(True),
-        Comment.deleted_at.is_(None),
-        Comment.created_at <= now,
-        or_(
-            Comment.created_at >= now - WINDOW,
-            and_(
-                first_reply.is_(None),
-                or_(Comment.resolved_at.is_(None), Comment.resolved_at > now),
+    answer = aliased(Comment)
+    return (
+        select(Comment.id)
+        .outerjoin(answer, _answered_by(answer, now))
+        .where(
+            Comment.client_id.in_(ids),
+            Comment.from_client.is_(True),
+            Comment.deleted_at.is_(None),
+            Comment.created_at <= now,
+            or_(
+                Comment.created_at >= now - WINDOW,
+                and_(
+                    answer.id.is_(None),
+                    or_(Comment.resolved_at.is_(None), Comment.resolved_at > now),
+                ),
             ),
-        ),
+        )
     )
+
+
+def _answered_by(answer, now: datetime):
+    """Join ``answer`` to a client comment's first staff answer, if made by ``now``: the one
+    ``portal.threads.answers`` keeps (answers come in id order, so the first answer of all
+    is the first by any moment it had been made)."""
+    return and_(answer.id == Comment.answered_by_id, answer.created_at <= now)
 
 
 def _add_comments(facts: AgencyFacts, ids: list[int]) -> None:
@@ -191,7 +203,7 @@ def _add_comments(facts: AgencyFacts, ids: list[int]) -> None:
         .join(author, author.id == Comment.author_id)
         .join(Thread, Thread.id == Comment.thread_id)
         .outerjoin(Draft, Draft.id == Thread.draft_id)
-        .outerjoin(reply, reply.id == first_staff_reply_id(Comment, before=now))
+        .outerjoin(reply, _answered_by(reply, now))
         .outerjoin(replier, replier.id == reply.author_id)
         .order_by(Comment.id)
     ).all()
@@ -213,14 +225,18 @@ def _add_comments(facts: AgencyFacts, ids: list[int]) -> None:
         participants[thread_id].add(user_id)
     scored = {row.id: tone_of(row.unscored_body) for row in rows if row.unscored_body is not None}
     keep_tones(scored)
+    nobody, threads = frozenset(), {}
     for row in rows:
-        addressed = mentions[row.id] | participants[row.thread_id]
+        addressed = mentions.get(row.id, nobody) | participants.get(row.thread_id, nobody)
         if row.kind == ThreadKind.DRAFT and row.maker_id is not None:
-            addressed.add(row.maker_id)
+            addressed = addressed | {row.maker_id}
+        thread = threads.get(row.thread_id)
+        if thread is None:
+            thread = threads[row.thread_id] = ThreadRef(row.thread_id, row.kind, row.draft_id)
         facts.clients[row.client_id].comments.append(
             ClientComment(
                 id=row.id,
-                thread=ThreadRef(row.thread_id, row.kind, row.draft_id),
+                thread=thread,
                 author_id=row.author_id,
                 author_name=row.author_name,
                 created_at=row.created_at,
@@ -257,8 +273,7 @@ def _add_people(facts: AgencyFacts, ids: list[int]) -> None:
     # A client action is a comment or a decision by one of the client's own people.
     actions = (
         select(Comment.client_id, Comment.author_id.label("person"), Comment.created_at.label("at"))
-        .join(User, User.id == Comment.author_id)
-        .where(Comment.client_id.in_(ids), User.kind == UserKind.CLIENT, Comment.created_at <= now)
+        .where(Comment.client_id.in_(ids), Comment.from_client, Comment.created_at <= now)
         .union_all(
             select(Draft.client_id, Decision.user_id, Decision.created_at)
             .join(Draft, Draft.id == Decision.draft_id)

@@ -1,7 +1,5 @@
 """Queries over comments that several features share."""
 
-from datetime import datetime
-
 from sqlalchemy import Select, select
 from sqlalchemy.orm import aliased
 
@@ -13,24 +11,28 @@ from portal.models import Comment, User, UserKind
 _REPLY, _STAFF = aliased(Comment, name="reply"), aliased(User, name="reply_author")
 
 
-def first_staff_reply_id(comment, before: datetime | None = None):
-    """A scalar: the id of the first client-visible staff answer after ``comment`` (made by
-    ``before``), or NULL. Staff-only notes are no answer.
+def first_staff_reply_id(comment):
+    """A scalar: the id of the first client-visible staff answer after ``comment``, or NULL.
+    Staff-only notes are no answer.
 
     Ordered and limited rather than ``min()``: the scan stops at that answer instead of
     reading the rest of the thread."""
     reply, staff = _REPLY, _STAFF
-    query = select(reply.id).where(
-        reply.thread_id == comment.thread_id,
-        reply.id > comment.id,
-        access.shared_with_client(reply),
-        reply.deleted_at.is_(None),
-        staff.id == reply.author_id,
-        staff.kind == UserKind.STAFF,
+    return (
+        select(reply.id)
+        .where(
+            reply.thread_id == comment.thread_id,
+            reply.id > comment.id,
+            access.shared_with_client(reply),
+            reply.deleted_at.is_(None),
+            staff.id == reply.author_id,
+            staff.kind == UserKind.STAFF,
+        )
+        .order_by(reply.id)
+        .limit(1)
+        .correlate(comment)
+        .scalar_subquery()
     )
-    if before is not None:
-        query = query.where(reply.created_at <= before)
-    return query.order_by(reply.id).limit(1).correlate(comment).scalar_subquery()
 
 
 def unanswered_client_comments() -> Select:

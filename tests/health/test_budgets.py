@@ -33,6 +33,7 @@ from portal.models import (
     Version,
     utcnow,
 )
+from portal.threads.answers import refresh_answers
 from tests.factories import make_staff, sign_in
 from tests.queries import count_statements, describe, statements_for
 
@@ -184,6 +185,7 @@ def add_busy_clients(app, staff, how_many: int, start: int, now) -> None:
                 )  # fmt: skip
         db.session.add_all(comments)
         db.session.flush()
+        refresh_answers()  # written around the services, which keep each comment's answer
         db.session.add_all(Mention(comment_id=c.id, user_id=writer.id) for c in comments[2::3])
         db.session.add_all(ThreadParticipant(thread_id=t.id, user_id=writer.id) for t in threads)
         db.session.add_all(
