@@ -178,13 +178,20 @@ def unassigned_staff(client: Client) -> list[User]:
     ).all()
 
 
-def client_projects(client: Client) -> list[Project]:
-    """The live projects of ``client``, soonest due first, undated last."""
-    return db.session.scalars(
+PROJECTS_PER_PAGE = 25
+
+
+def client_projects(client: Client, page: int = 1, per_page: int = PROJECTS_PER_PAGE):
+    """Page ``page`` of the live projects of ``client``, soonest due first, undated last: a
+    Flask-SQLAlchemy pagination; past the last page its ``items`` are empty."""
+    return db.paginate(
         select(Project)
         .where(Project.client_id == client.id, Project.archived_at.is_(None))
-        .order_by(Project.due_date.is_(None), Project.due_date, Project.name)
-    ).all()
+        .order_by(Project.due_date.is_(None), Project.due_date, Project.name, Project.id),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )
 
 
 def project_counts(client_ids: list[int]) -> dict[int, int]:

@@ -27,7 +27,7 @@ def home(slug):
         client=client,
         # Staff read health on its own page; the client sees only the outside-in record.
         agency_record=agency_record_for(client) if current_user.is_client else None,
-        projects=services.client_projects(client),
+        projects=services.client_projects(client, request.args.get("page", type=row_id) or 1),
         team=services.account_team(client),
         threads=recent_threads(current_user, client),
         can_work=access.can_work_on(current_user, client),

@@ -26,14 +26,22 @@ from portal.models import (
 )
 
 LIMIT = 50
+# Each list is counted up to here: past it the inbox says "1,000+", so that a backlog of
+# tens of thousands costs what a thousand does.
+COUNT_CAP = 1000
 
 
 @dataclass
 class Section:
-    """One list of the inbox: the first ``LIMIT`` items and how many there are in all."""
+    """One list of the inbox: the first ``LIMIT`` items and how many there are in all (but
+    counted no further than just past ``COUNT_CAP``)."""
 
     items: list
     total: int
+
+    @property
+    def count_label(self) -> str:
+        return f"{COUNT_CAP:,}+" if self.total > COUNT_CAP else f"{self.total:,}"
 
 
 @dataclass
@@ -47,7 +55,8 @@ class Inbox:
 
 def _section(query: Select) -> Section:
     items = db.session.execute(query.limit(LIMIT)).all()
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    counted = query.order_by(None).limit(COUNT_CAP + 1).subquery()
+    total = db.session.scalar(select(func.count()).select_from(counted))
     return Section(items, total)
 
 
@@ -149,10 +158,11 @@ def drafts_to_revise(user: User) -> list[tuple[Draft, object]]:
         access.visible_drafts(user)
         .where(
             Draft.maker_id == user.id,
-            Draft.id.in_(
-                select(Decision.draft_id).where(
-                    Decision.verdict == Verdict.CHANGES_REQUESTED, Decision.superseded_at.is_(None)
-                )
+            # Per draft of theirs, not a list of every change ever requested of anyone.
+            exists().where(
+                Decision.draft_id == Draft.id,
+                Decision.verdict == Verdict.CHANGES_REQUESTED,
+                Decision.superseded_at.is_(None),
             ),
         )
         .order_by(Draft.id)

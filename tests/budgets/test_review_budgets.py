@@ -3,10 +3,12 @@
 import pytest
 from sqlalchemy import select, update
 
+from portal.clients.services import PROJECTS_PER_PAGE
 from portal.drafts.pages import MAX_MARKERS
 from portal.drafts.services import DRAFTS_PER_PAGE, draft_thread
 from portal.extensions import db
-from portal.models import Comment, Draft, DraftKind, Thread, Version
+from portal.inbox import services as inbox_services
+from portal.models import Comment, Draft, DraftKind, Project, Thread, Version
 from portal.threads.answers import refresh_answers
 from portal.threads.services import PAGE_SIZE
 from tests.factories import sign_in
@@ -131,6 +133,17 @@ def test_the_inbox_costs_the_same_with_5_or_500_waiting_items(
     assert f'<span class="count">{expected_total}</span>' in client.get("/inbox").text
 
 
+def test_a_backlog_past_the_count_cap_is_counted_no_further(
+    app, client, account, image_draft, monkeypatch
+):
+    monkeypatch.setattr(inbox_services, "COUNT_CAP", 40)
+    sign_in(client, account.designer)
+    add_waiting_work(app, account, 45)
+    page = client.get("/inbox").text
+    assert '<span class="count">40+</span>' in page
+    assert "Showing the first 50 of" not in page  # 45 fit on the page: nothing more to say
+
+
 def test_the_account_managers_inbox_costs_the_same_with_10_or_1000_client_comments(
     app, client, account, thread
 ):
@@ -206,3 +219,26 @@ def test_the_project_page_reads_one_page_of_drafts_with_10_or_300_drafts(
     assert len(few) == len(many), describe(many)
     extra_drafts_shown = DRAFTS_PER_PAGE - 10
     assert many_rows <= few_rows + ROWS_PER_LISTED_DRAFT * extra_drafts_shown, (few_rows, many_rows)
+
+
+def add_projects(app, account, count: int) -> None:
+    with app.app_context():
+        db.session.add_all(
+            Project(client_id=account.client.id, name=f"Campaign {n:03}",
+                    created_by_id=account.writer.id)
+            for n in range(count)
+        )  # fmt: skip
+        db.session.commit()
+
+
+def test_the_client_home_reads_one_page_of_projects_with_2_or_60_projects(app, client, account):
+    sign_in(client, account.reviewer)
+    add_projects(app, account, 1)  # and the account's own project
+    few, few_rows = statements_for(app, client, account.base), rows_for(app, client, account.base)
+    add_projects(app, account, 58)
+    many, many_rows = statements_for(app, client, account.base), rows_for(app, client, account.base)
+    assert len(few) == len(many), describe(many)
+    assert many_rows <= few_rows + (PROJECTS_PER_PAGE - 2), (few_rows, many_rows)
+    first, third = client.get(account.base).text, client.get(f"{account.base}?page=3").text
+    assert first.count('<li class="card">') == PROJECTS_PER_PAGE and "Page 1 of 3" in first
+    assert third.count('<li class="card">') == 10 and 'rel="prev"' in third
