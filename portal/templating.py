@@ -9,6 +9,7 @@ from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
+from portal.counting import count_label
 from portal.extensions import db
 from portal.health.sparkline import sparkline
 from portal.models import Client, DraftKind, EmailStatus, FollowLevel, ThreadKind, utcnow
@@ -138,6 +139,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["localdate"] = localdate
     app.jinja_env.filters["calendardate"] = calendardate
     app.jinja_env.filters["utc_iso"] = utc_iso
+    app.jinja_env.filters["count_label"] = count_label
     app.jinja_env.globals["role_labels"] = ROLE_LABELS
     app.jinja_env.globals["own_client"] = own_client
     app.jinja_env.globals["follow_level"] = follow_level

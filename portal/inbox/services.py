@@ -10,6 +10,7 @@ from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import aliased, joinedload
 
 from portal import access
+from portal.counting import capped_count, count_label
 from portal.drafts.status import DraftStatus, draft_states
 from portal.extensions import db
 from portal.models import (
@@ -26,22 +27,19 @@ from portal.models import (
 )
 
 LIMIT = 50
-# Each list is counted up to here: past it the inbox says "1,000+", so that a backlog of
-# tens of thousands costs what a thousand does.
-COUNT_CAP = 1000
 
 
 @dataclass
 class Section:
     """One list of the inbox: the first ``LIMIT`` items and how many there are in all (but
-    counted no further than just past ``COUNT_CAP``)."""
+    counted no further than just past ``portal.counting.COUNT_CAP``)."""
 
     items: list
     total: int
 
     @property
     def count_label(self) -> str:
-        return f"{COUNT_CAP:,}+" if self.total > COUNT_CAP else f"{self.total:,}"
+        return count_label(self.total)
 
 
 @dataclass
@@ -55,8 +53,7 @@ class Inbox:
 
 def _section(query: Select) -> Section:
     items = db.session.execute(query.limit(LIMIT)).all()
-    counted = query.order_by(None).limit(COUNT_CAP + 1).subquery()
-    total = db.session.scalar(select(func.count()).select_from(counted))
+    total = db.session.scalar(capped_count(query))
     return Section(items, total)
 
 

@@ -9,7 +9,9 @@ from rq import SimpleWorker
 from rq.registry import FailedJobRegistry
 from sqlalchemy import select
 
+from portal import counting
 from portal.admin import services as admin_services
+from portal.admin.services import outbox_counts
 from portal.extensions import db
 from portal.jobs.queue import get_queue, get_redis
 from portal.jobs.worker import AppJob
@@ -125,6 +127,20 @@ def test_the_outbox_shows_fifty_a_page(app, admin_browser):
     assert first.count("<tr>") - 1 == 50  # less the header row
     assert "Page 1 of 2" in first
     assert second.count("<tr>") - 1 == 1
+
+
+def test_each_status_is_counted_no_further_than_just_past_the_cap(app, admin_browser, monkeypatch):
+    monkeypatch.setattr(counting, "COUNT_CAP", 3)
+    with app.app_context():
+        for _ in range(5):
+            make_email(EmailStatus.LOGGED)
+        make_email(EmailStatus.FAILED)
+        assert outbox_counts() == {"pending": 0, "sent": 0, "logged": 4, "failed": 1}
+
+    page = admin_browser.get("/admin/outbox").text
+
+    assert "all</strong> (3+)" in page
+    assert ">logged</a> (3+)" in page and ">failed</a> (1)" in page
 
 
 def test_a_failed_message_shows_its_last_error_and_a_retry_button(app, admin_browser):

@@ -3,11 +3,11 @@
 import pytest
 from sqlalchemy import select, update
 
+from portal import counting
 from portal.clients.services import PROJECTS_PER_PAGE
 from portal.drafts.pages import MAX_MARKERS
 from portal.drafts.services import DRAFTS_PER_PAGE, draft_thread
 from portal.extensions import db
-from portal.inbox import services as inbox_services
 from portal.models import Comment, Draft, DraftKind, Project, Thread, Version
 from portal.threads.answers import refresh_answers
 from portal.threads.services import PAGE_SIZE
@@ -136,7 +136,7 @@ def test_the_inbox_costs_the_same_with_5_or_500_waiting_items(
 def test_a_backlog_past_the_count_cap_is_counted_no_further(
     app, client, account, image_draft, monkeypatch
 ):
-    monkeypatch.setattr(inbox_services, "COUNT_CAP", 40)
+    monkeypatch.setattr(counting, "COUNT_CAP", 40)
     sign_in(client, account.designer)
     add_waiting_work(app, account, 45)
     page = client.get("/inbox").text
