@@ -71,9 +71,12 @@ class Pager:
         return self.page + 1
 
 
-def _latest_snapshots():
+def _latest_snapshots(user: User):
+    """The latest snapshot of each client whose health ``user`` reads: grouped over those
+    clients only, not the history of every client."""
     latest = (
         select(HealthSnapshot.client_id, func.max(HealthSnapshot.day).label("day"))
+        .where(HealthSnapshot.client_id.in_(access.health_client_ids(user)))
         .group_by(HealthSnapshot.client_id)
         .subquery()
     )
@@ -83,7 +86,7 @@ def _latest_snapshots():
 
 def dashboard_page(user: User, *, band: str | None, owner_id: int | None, page: int):
     """A page of the clients whose health ``user`` reads, worst first, with history."""
-    snapshot, latest = _latest_snapshots()
+    snapshot, latest = _latest_snapshots(user)
     rank = case(
         (snapshot.band == Band.AT_RISK, 0), (snapshot.band == Band.WATCH, 1),
         (snapshot.band == Band.HEALTHY, 2), else_=3,
@@ -176,7 +179,7 @@ def client_history(user: User, client: Client) -> list[HealthSnapshot]:
 def preview_weights(user: User, weights_by_key: dict[str, int]) -> list[tuple]:
     """Every client's latest snapshot rescored with ``weights_by_key``: (client, snapshot,
     the score and band it would have). Onboarding clients keep their own weights."""
-    snapshot, latest = _latest_snapshots()
+    snapshot, latest = _latest_snapshots(user)
     rows = db.session.execute(
         select(Client, snapshot)
         .join(latest, latest.c.client_id == Client.id)
