@@ -107,7 +107,7 @@ def questions_for(user: User) -> Select:
         access.visible_comments(user)
         .join(Mention, Mention.comment_id == Comment.id)
         .options(joinedload(Comment.author), joinedload(Comment.thread))
-        .where(Mention.user_id == user.id, _unread_condition(user))
+        .where(Mention.user_id == user.id, ~Mention.read, _unread_condition(user))
         .order_by(Comment.id)
     )
 

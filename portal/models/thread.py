@@ -154,6 +154,9 @@ class Mention(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # Whether the person has read the thread past this comment: kept by ``mark_read``, so a
+    # person's questions are found among their unread mentions, not all they ever had.
+    read: Mapped[bool] = mapped_column(default=False)
 
 
 class FollowLevel(StrEnum):
@@ -212,3 +215,12 @@ class FeedbackItem(db.Model):
     @property
     def status_label(self) -> str:
         return FeedbackStatus(self.status).label
+
+
+Index(
+    "ix_mentions_unread",
+    Mention.user_id,
+    Mention.comment_id,
+    sqlite_where=~Mention.read,
+    postgresql_where=~Mention.read,
+)

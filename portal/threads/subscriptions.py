@@ -2,11 +2,11 @@
 
 from collections.abc import Iterable
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from portal.errors import InvalidInput
 from portal.extensions import db
-from portal.models import FollowLevel, Subscription, Thread, User
+from portal.models import Comment, FollowLevel, Mention, Subscription, Thread, User
 
 
 def follow(user: User, thread: Thread) -> Subscription:
@@ -44,7 +44,8 @@ def follow_all(user_ids: Iterable[int], thread: Thread) -> None:
 
 
 def mark_read(user: User, thread: Thread, up_to_comment_id: int) -> None:
-    """Record that ``user`` has read ``thread`` up to that comment (never backwards)."""
+    """Record that ``user`` has read ``thread`` up to that comment (never backwards), and
+    the mentions of them up to there."""
     subscription = follow(user, thread)
     db.session.execute(
         update(Subscription)
@@ -53,6 +54,32 @@ def mark_read(user: User, thread: Thread, up_to_comment_id: int) -> None:
             Subscription.last_read_comment_id < up_to_comment_id,
         )
         .values(last_read_comment_id=up_to_comment_id)
+    )
+    db.session.execute(
+        update(Mention)
+        .where(
+            Mention.user_id == user.id,
+            ~Mention.read,
+            Mention.comment_id <= up_to_comment_id,
+            Mention.comment_id.in_(select(Comment.id).where(Comment.thread_id == thread.id)),
+        )
+        .values(read=True)
+    )
+
+
+def refresh_read_mentions() -> None:
+    """Mark every mention read or unread from its reader's read mark in its thread: for
+    rows written around ``mark_read`` (bulk loads, read marks moved by hand)."""
+    read_up_to = (
+        select(Subscription.last_read_comment_id)
+        .join(Comment, Comment.thread_id == Subscription.thread_id)
+        .where(Comment.id == Mention.comment_id, Subscription.user_id == Mention.user_id)
+        .scalar_subquery()
+    )
+    db.session.execute(
+        update(Mention)
+        .values(read=Mention.comment_id <= func.coalesce(read_up_to, 0))
+        .execution_options(synchronize_session=False)
     )
 
 

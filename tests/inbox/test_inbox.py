@@ -3,8 +3,12 @@
 import re
 
 import pytest
+from sqlalchemy import select, update
 
 from portal.drafts import services as draft_services
+from portal.extensions import db
+from portal.models import Comment, Mention, Subscription
+from portal.threads.subscriptions import refresh_read_mentions
 from tests.drafts.helpers import comment_fields, decide, text_of
 from tests.factories import make_comment, make_project, make_thread
 from tests.review import browser_for
@@ -74,6 +78,48 @@ def test_a_question_for_the_client_waits_until_they_have_read_it(
     response = reviewer.post(account.thread_url(thread, "/read"), data={"up_to": question.id})
     assert response.status_code == 302
     assert section(inbox_of(reviewer), "questions") is None
+
+
+def test_reading_a_thread_marks_read_the_mentions_up_to_where_it_was_read(
+    app, account, draft_in_review, reviewer
+):
+    """Kept on each mention, so questions are found among the unread, not all mentions."""
+    with app.app_context():
+        thread = draft_services.draft_thread(draft_in_review)
+        first = make_comment(thread, account.writer, "@hannah is Leeds the right city?")
+        second = make_comment(thread, account.writer, "@hannah and the date?")
+        elsewhere = make_thread(account.client, account.writer, title="Launch",
+                                body="@hannah when do we launch?")  # fmt: skip
+
+    reviewer.post(account.thread_url(thread, "/read"), data={"up_to": first.id})
+
+    with app.app_context():
+        read = dict(
+            db.session.execute(
+                select(Mention.comment_id, Mention.read).where(
+                    Mention.user_id == account.reviewer.id
+                )
+            ).all()
+        )
+        opening = db.session.scalar(select(Comment.id).where(Comment.thread_id == elsewhere.id))
+    assert read == {first.id: True, second.id: False, opening: False}
+    assert [e for e in entries(inbox_of(reviewer), "questions") if "the date?" in e]
+
+
+def test_refreshing_the_read_mentions_follows_the_read_marks(app, account, draft_in_review):
+    with app.app_context():
+        thread = draft_services.draft_thread(draft_in_review)
+        question = make_comment(thread, account.writer, "@hannah is Leeds the right city?")
+        is_read = select(Mention.read).where(Mention.comment_id == question.id)
+        assert db.session.scalar(is_read) is False
+        # A read mark moved by hand, around mark_read (as bulk loads and the bench do).
+        db.session.execute(
+            update(Subscription)
+            .where(Subscription.thread_id == thread.id, Subscription.user_id == account.reviewer.id)
+            .values(last_read_comment_id=question.id)
+        )
+        refresh_read_mentions()
+        assert db.session.scalar(is_read) is True
 
 
 def test_an_empty_inbox_says_nothing_is_waiting(account, reviewer, writer):

@@ -116,6 +116,7 @@ def task_sweep() -> dict:
     from portal.jobs import dispatch_ready
     from portal.models import Comment, Mention, Subscription
     from portal.notifications.services import sweep_notifications
+    from portal.threads.subscriptions import refresh_read_mentions
 
     cutoff = datetime.now(UTC) - timedelta(days=BACKLOG_DAYS)
     # The seeded comment ids follow their times, so one id splits before from after.
@@ -124,6 +125,7 @@ def task_sweep() -> dict:
         db.session.execute(
             update(Subscription).values({mark: case((mark > last_before, last_before), else_=mark)})
         )
+    refresh_read_mentions()
     pending = db.session.scalar(
         select(func.count())
         .select_from(Mention)
