@@ -35,6 +35,7 @@ from portal.models import (
     StaffRole,
     Thread,
     User,
+    UserKind,
     Version,
 )
 
@@ -88,6 +89,14 @@ def comment_readable_by(user: User) -> ColumnElement:
     if user.is_staff:
         return true()
     return shared_with_client(Comment) & Thread.internal.is_(False)
+
+
+def may_read(comment: Comment, thread: Thread) -> ColumnElement:
+    """A condition on ``User``: that person may read ``comment`` of ``thread`` (the same
+    rule as ``comment_readable_by``, asked of the people instead of the comments)."""
+    if comment.internal or thread.internal:
+        return User.kind == UserKind.STAFF
+    return true()
 
 
 def shared_with_client(comment) -> ColumnElement:

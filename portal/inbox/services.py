@@ -142,6 +142,7 @@ def unread_threads(user: User) -> Select:
         .join(Subscription, Subscription.thread_id == Thread.id)
         .where(
             Subscription.user_id == user.id,
+            Subscription.unread,
             Subscription.level != FollowLevel.MUTED,
             unread > 0,
         )

@@ -186,6 +186,10 @@ class Subscription(db.Model):
     level: Mapped[str] = mapped_column(String(16), default=FollowLevel.WATCHING)
     last_read_comment_id: Mapped[int] = mapped_column(default=0)
     last_emailed_comment_id: Mapped[int] = mapped_column(default=0)
+    # Whether comments by others the person may read might wait after the read mark: set by
+    # each new one, worked out again by ``mark_read``. Never false while one waits (it may be
+    # true when none does), so "Unread threads" counts only the subscriptions marked.
+    unread: Mapped[bool] = mapped_column(default=True)
 
 
 class FeedbackStatus(StrEnum):
@@ -223,4 +227,10 @@ Index(
     Mention.comment_id,
     sqlite_where=~Mention.read,
     postgresql_where=~Mention.read,
+)
+Index(
+    "ix_subscriptions_unread",
+    Subscription.user_id,
+    sqlite_where=Subscription.unread,
+    postgresql_where=Subscription.unread,
 )

@@ -29,7 +29,7 @@ from portal.notifications.services import notify_followers
 from portal.threads import answers
 from portal.threads.anchors import validate_anchor
 from portal.threads.markdown import mentioned_handles, render_markdown
-from portal.threads.subscriptions import follow_all, mark_read
+from portal.threads.subscriptions import follow_all, mark_read, mark_unread_for_others
 
 MAX_COMMENT_LENGTH = 20_000
 PAGE_SIZE = 50
@@ -156,6 +156,7 @@ def post_comment(
     _add_mentions(comment, thread, mentioned_ids)
     thread.last_comment_at = now
     notify_followers(comment)
+    mark_unread_for_others(comment, thread)
     mark_read(actor, thread, comment.id)  # the author follows the thread from now on
     record_event("comment_posted", actor=actor, subject=comment, client_id=thread.client_id,
                  client_visible=not internal, thread_id=thread.id)  # fmt: skip
@@ -220,6 +221,7 @@ def promote_note(actor: User, comment: Comment) -> None:
     comment.body_html, mentioned_ids = _render(comment.body, thread, actor, False)
     _add_mentions(comment, thread, mentioned_ids)
     thread.last_comment_at = comment.promoted_at
+    mark_unread_for_others(comment, thread)
     record_event("note_promoted", actor=actor, subject=comment, client_id=comment.client_id,
                  client_visible=True, thread_id=thread.id)  # fmt: skip
 

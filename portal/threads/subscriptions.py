@@ -4,9 +4,10 @@ from collections.abc import Iterable
 
 from sqlalchemy import func, insert, select, update
 
+from portal import access
 from portal.errors import InvalidInput
 from portal.extensions import db
-from portal.models import Comment, FollowLevel, Mention, Subscription, Thread, User
+from portal.models import Comment, FollowLevel, Mention, Subscription, Thread, User, UserKind
 
 
 def follow(user: User, thread: Thread) -> Subscription:
@@ -56,6 +57,11 @@ def mark_read(user: User, thread: Thread, up_to_comment_id: int) -> None:
         .values(last_read_comment_id=up_to_comment_id)
     )
     db.session.execute(
+        update(Subscription)
+        .where(Subscription.id == subscription.id)
+        .values(unread=_waits_after_read_mark(access.comment_readable_by(user), user.id))
+    )
+    db.session.execute(
         update(Mention)
         .where(
             Mention.user_id == user.id,
@@ -64,6 +70,52 @@ def mark_read(user: User, thread: Thread, up_to_comment_id: int) -> None:
             Mention.comment_id.in_(select(Comment.id).where(Comment.thread_id == thread.id)),
         )
         .values(read=True)
+    )
+
+
+def mark_unread_for_others(comment: Comment, thread: Thread) -> None:
+    """``comment`` was posted or shared: it waits for everyone else following ``thread`` who
+    may read it."""
+    db.session.execute(
+        update(Subscription)
+        .where(
+            Subscription.thread_id == thread.id,
+            Subscription.user_id != comment.author_id,
+            ~Subscription.unread,
+            Subscription.user_id.in_(select(User.id).where(access.may_read(comment, thread))),
+        )
+        .values(unread=True)
+    )
+
+
+def _waits_after_read_mark(readable, reader_id):
+    """A condition on a subscription: a comment by someone else than ``reader_id``, not
+    deleted and ``readable``, comes after its read mark."""
+    return (
+        select(Comment.id)
+        .join(Thread, Thread.id == Comment.thread_id)
+        .where(
+            Comment.thread_id == Subscription.thread_id,
+            Comment.id > Subscription.last_read_comment_id,
+            Comment.author_id != reader_id,
+            Comment.deleted_at.is_(None),
+            readable,
+        )
+        .exists()
+    )
+
+
+def refresh_unread_subscriptions() -> None:
+    """Work out every subscription's unread mark from its read mark: for rows written around
+    the services (bulk loads, read marks moved by hand)."""
+    is_staff = (
+        select(User.id).where(User.id == Subscription.user_id, User.kind == UserKind.STAFF).exists()
+    )
+    readable = is_staff | (Comment.internal.is_(False) & Thread.internal.is_(False))
+    db.session.execute(
+        update(Subscription)
+        .values(unread=_waits_after_read_mark(readable, Subscription.user_id))
+        .execution_options(synchronize_session=False)
     )
 
 

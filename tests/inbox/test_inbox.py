@@ -3,12 +3,13 @@
 import re
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from portal.drafts import services as draft_services
 from portal.extensions import db
-from portal.models import Comment, Mention, Subscription
-from portal.threads.subscriptions import refresh_read_mentions
+from portal.models import Comment, Mention, Subscription, User
+from portal.threads.services import promote_note
+from portal.threads.subscriptions import refresh_read_mentions, refresh_unread_subscriptions
 from tests.drafts.helpers import comment_fields, decide, text_of
 from tests.factories import make_comment, make_project, make_thread
 from tests.review import browser_for
@@ -204,6 +205,62 @@ def test_unread_threads_are_listed_with_how_many_comments_are_new(
     last = re.findall(r'id="comment-(\d+)"', text_of(writer.get(account.thread_url(first))))[-1]
     writer.post(account.thread_url(first, "/read"), data={"up_to": last})
     assert section(inbox_of(writer), "unread") is None
+
+
+def unread_marks(app, thread_id) -> dict[int, bool]:
+    with app.app_context():
+        return dict(
+            db.session.execute(
+                select(Subscription.user_id, Subscription.unread).where(
+                    Subscription.thread_id == thread_id
+                )
+            ).all()
+        )
+
+
+def test_a_subscription_is_marked_unread_by_what_its_reader_may_read_until_caught_up(
+    app, account, reviewer, writer
+):
+    """Kept on each subscription, so unread threads are found among those marked."""
+    with app.app_context():
+        thread = make_thread(account.client, account.reviewer, title="Launch", body="When?")
+        writer_id, reviewer_id = account.writer.id, account.reviewer.id
+        make_comment(thread, account.writer, "April.")  # the writer follows from now on
+    assert unread_marks(app, thread.id) == {reviewer_id: True, writer_id: False}
+
+    last = re.findall(r'id="comment-(\d+)"', text_of(reviewer.get(account.thread_url(thread))))[-1]
+    reviewer.post(account.thread_url(thread, "/read"), data={"up_to": last})
+    assert unread_marks(app, thread.id)[reviewer_id] is False
+
+    with app.app_context():
+        note = make_comment(thread, account.writer, "Check the date first.", internal=True)
+    # A staff-only note waits for no client; shared, it does.
+    assert unread_marks(app, thread.id)[reviewer_id] is False
+    with app.app_context():
+        promote_note(db.session.get(User, writer_id), db.session.get(Comment, note.id))
+        db.session.commit()
+    assert unread_marks(app, thread.id)[reviewer_id] is True
+    assert [e for e in entries(inbox_of(reviewer), "unread") if "Launch" in e]
+
+
+def test_refreshing_the_unread_marks_follows_the_read_marks(app, account, reviewer, writer):
+    with app.app_context():
+        thread = make_thread(account.client, account.reviewer, title="Launch", body="When?")
+        make_comment(thread, account.writer, "Check the date first.", internal=True)
+        make_comment(thread, account.writer, "April.")
+        reviewer_id, writer_id = account.reviewer.id, account.writer.id
+        db.session.execute(update(Subscription).values(unread=True, last_read_comment_id=0))
+        refresh_unread_subscriptions()
+        db.session.commit()
+    assert unread_marks(app, thread.id) == {reviewer_id: True, writer_id: True}
+    with app.app_context():
+        last = db.session.scalar(select(func.max(Comment.id)))
+        db.session.execute(update(Subscription).values(last_read_comment_id=last - 1))
+        refresh_unread_subscriptions()
+        db.session.commit()
+    # Read up to the last but one: only the writer's "April." follows, which waits for the
+    # reviewer and not for the writer who wrote it.
+    assert unread_marks(app, thread.id) == {reviewer_id: True, writer_id: False}
 
 
 def test_a_draft_with_changes_requested_waits_on_its_maker(

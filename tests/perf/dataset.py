@@ -40,7 +40,7 @@ from portal.extensions import db
 from portal.health.scoring import band_for
 from portal.health.snapshots import take_snapshots
 from portal.models import ClientRole, Comment, Draft, DraftKind, HealthSnapshot, User, Version
-from portal.threads.subscriptions import refresh_read_mentions
+from portal.threads.subscriptions import refresh_read_mentions, refresh_unread_subscriptions
 from tests.perf.agency import HISTORY_DAYS, TABLES, Agency
 
 SEED = 2026
@@ -274,6 +274,7 @@ def build(
         for start in range(0, len(agency.answer_updates), CHUNK):
             db.session.execute(update(Comment), agency.answer_updates[start : start + CHUNK])
         refresh_read_mentions()
+        refresh_unread_subscriptions()
         _fix_sequences()
         db.session.commit()
         timings["insert"] = time.perf_counter() - mark

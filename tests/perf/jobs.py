@@ -116,7 +116,7 @@ def task_sweep() -> dict:
     from portal.jobs import dispatch_ready
     from portal.models import Comment, Mention, Subscription
     from portal.notifications.services import sweep_notifications
-    from portal.threads.subscriptions import refresh_read_mentions
+    from portal.threads.subscriptions import refresh_read_mentions, refresh_unread_subscriptions
 
     cutoff = datetime.now(UTC) - timedelta(days=BACKLOG_DAYS)
     # The seeded comment ids follow their times, so one id splits before from after.
@@ -126,6 +126,7 @@ def task_sweep() -> dict:
             update(Subscription).values({mark: case((mark > last_before, last_before), else_=mark)})
         )
     refresh_read_mentions()
+    refresh_unread_subscriptions()
     pending = db.session.scalar(
         select(func.count())
         .select_from(Mention)
