@@ -99,6 +99,14 @@ def may_read(comment: Comment, thread: Thread) -> ColumnElement:
     return true()
 
 
+def readable_by_person(person_id) -> ColumnElement:
+    """``comment_readable_by`` for a person known only as a column (a subscription's
+    ``user_id``), for bulk work over many people: a condition on ``Comment``, its ``Thread``
+    and that column."""
+    is_staff = select(User.id).where(User.id == person_id, User.kind == UserKind.STAFF).exists()
+    return is_staff | (shared_with_client(Comment) & Thread.internal.is_(False))
+
+
 def shared_with_client(comment) -> ColumnElement:
     """A condition: ``comment`` (the Comment entity or an alias of it) is not a staff-only
     note. For questions such as "did staff answer the client where the client can see it"."""

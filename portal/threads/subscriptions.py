@@ -7,7 +7,7 @@ from sqlalchemy import func, insert, select, update
 from portal import access
 from portal.errors import InvalidInput
 from portal.extensions import db
-from portal.models import Comment, FollowLevel, Mention, Subscription, Thread, User, UserKind
+from portal.models import Comment, FollowLevel, Mention, Subscription, Thread, User
 
 
 def follow(user: User, thread: Thread) -> Subscription:
@@ -108,10 +108,7 @@ def _waits_after_read_mark(readable, reader_id):
 def refresh_unread_subscriptions() -> None:
     """Work out every subscription's unread mark from its read mark: for rows written around
     the services (bulk loads, read marks moved by hand)."""
-    is_staff = (
-        select(User.id).where(User.id == Subscription.user_id, User.kind == UserKind.STAFF).exists()
-    )
-    readable = is_staff | (Comment.internal.is_(False) & Thread.internal.is_(False))
+    readable = access.readable_by_person(Subscription.user_id)
     db.session.execute(
         update(Subscription)
         .values(unread=_waits_after_read_mark(readable, Subscription.user_id))
