@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import case, func, insert, select, update
 
 from portal import access
 from portal.errors import InvalidInput
@@ -45,16 +45,22 @@ def follow_all(user_ids: Iterable[int], thread: Thread) -> None:
 
 
 def mark_read(user: User, thread: Thread, up_to_comment_id: int) -> None:
-    """Record that ``user`` has read ``thread`` up to that comment (never backwards), and
-    the mentions of them up to there."""
+    """Record that ``user`` has read ``thread`` up to that comment (never backwards), work
+    out again whether anything still waits for them there, and mark read the mentions of
+    them up to that comment."""
     subscription = follow(user, thread)
+    read_up_to = Subscription.last_read_comment_id
+    # Always written, so the row is locked before the unread mark is worked out: a comment
+    # whose post marked this row unread has committed by then, and the next statement,
+    # which sees it, leaves the mark set.
     db.session.execute(
         update(Subscription)
-        .where(
-            Subscription.id == subscription.id,
-            Subscription.last_read_comment_id < up_to_comment_id,
+        .where(Subscription.id == subscription.id)
+        .values(
+            last_read_comment_id=case(
+                (read_up_to < up_to_comment_id, up_to_comment_id), else_=read_up_to
+            )
         )
-        .values(last_read_comment_id=up_to_comment_id)
     )
     db.session.execute(
         update(Subscription)
