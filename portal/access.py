@@ -88,6 +88,10 @@ def comment_readable_by(user: User) -> ColumnElement:
     clients never read staff-only notes, nor anything in an internal thread."""
     if user.is_staff:
         return true()
+    return _readable_by_clients()
+
+
+def _readable_by_clients() -> ColumnElement:
     return shared_with_client(Comment) & Thread.internal.is_(False)
 
 
@@ -104,7 +108,7 @@ def readable_by_person(person_id) -> ColumnElement:
     ``user_id``), for bulk work over many people: a condition on ``Comment``, its ``Thread``
     and that column."""
     is_staff = select(User.id).where(User.id == person_id, User.kind == UserKind.STAFF).exists()
-    return is_staff | (shared_with_client(Comment) & Thread.internal.is_(False))
+    return is_staff | _readable_by_clients()
 
 
 def shared_with_client(comment) -> ColumnElement:

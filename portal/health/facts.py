@@ -53,7 +53,7 @@ class ClientComment:
     author_id: int
     author_name: str
     created_at: datetime
-    tone: float  # portal.health.tone
+    tone: float | None  # portal.health.tone: scored for the comments of the window
     resolved: bool
     reply_at: datetime | None = None
     reply_author_id: int | None = None
