@@ -1,10 +1,13 @@
 """Helpers for URLs: ones taken from requests, and ones we send out."""
 
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import current_app, has_request_context, url_for
 
 from portal.models import ThreadKind
+
+# What Flask's url_for leaves unquoted in an anchor.
+ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
 
 
 def public_url(endpoint: str, **values) -> str:
@@ -12,8 +15,19 @@ def public_url(endpoint: str, **values) -> str:
     which a client controls. Works in jobs too, where there is no request."""
     if has_request_context():
         return current_app.config["PUBLIC_URL"] + url_for(endpoint, **values)
-    with current_app.test_request_context():
-        return current_app.config["PUBLIC_URL"] + url_for(endpoint, **values)
+    return current_app.config["PUBLIC_URL"] + _path_outside_request(endpoint, values)
+
+
+def _path_outside_request(endpoint: str, values: dict) -> str:
+    """``url_for``'s path for a job, from one URL adapter kept per app: a digest links a few
+    dozen times, and a request context made for each link cost more than the digest's SQL."""
+    anchor = values.pop("_anchor", None)
+    current_app.inject_url_defaults(endpoint, values)
+    adapter = current_app.extensions.get("public_url_adapter")
+    if adapter is None:
+        adapter = current_app.extensions["public_url_adapter"] = current_app.url_map.bind("")
+    path = adapter.build(endpoint, values)
+    return path if anchor is None else f"{path}#{quote(anchor, safe=ANCHOR_SAFE)}"
 
 
 def thread_location(thread, client_slug: str, comment_id: int | None = None) -> tuple[str, dict]:

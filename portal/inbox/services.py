@@ -57,33 +57,24 @@ def _section(query: Select) -> Section:
     return Section(items, total)
 
 
-def _latest_versions(user: User) -> Select:
-    """The newest version of each draft ``user`` may see: grouped over those drafts only, so
-    it costs one client's versions, not the agency's."""
-    drafts = access.visible_drafts(user).with_only_columns(Draft.id)
-    latest = (
-        select(Version.draft_id, func.max(Version.number).label("number"))
-        .where(Version.draft_id.in_(drafts))
-        .group_by(Version.draft_id)
-        .subquery()
-    )
-    return select(Version).join(
-        latest, and_(Version.draft_id == latest.c.draft_id, Version.number == latest.c.number)
-    )
+# A later version of the same draft, for "the newest version" as "no newer one exists": an
+# index probe per version on (draft_id, number), and an alias built once, not per query.
+_LATER_VERSION = aliased(Version)
 
 
 def versions_to_decide(user: User) -> Select:
-    """The newest versions of the drafts ``user`` may see on which nobody has decided yet."""
-    newest = _latest_versions(user).subquery()
-    version = aliased(Version, newest)
-    undecided = ~exists().where(Decision.version_id == version.id, Decision.superseded_at.is_(None))
-    drafts = access.visible_drafts(user).subquery()
-    draft = aliased(Draft, drafts)
+    """The newest versions of the drafts ``user`` may see on which nobody has decided yet,
+    each with its draft."""
+    newest = ~exists().where(
+        _LATER_VERSION.draft_id == Version.draft_id, _LATER_VERSION.number > Version.number
+    )
+    undecided = ~exists().where(Decision.version_id == Version.id, Decision.superseded_at.is_(None))
     return (
-        select(version, draft)
-        .join(draft, draft.id == version.draft_id)
-        .where(undecided)
-        .order_by(version.created_at)
+        access.visible_versions(user)
+        .add_columns(Draft)
+        .join(Draft, Draft.id == Version.draft_id)
+        .where(newest, undecided)
+        .order_by(Version.created_at)
     )
 
 
