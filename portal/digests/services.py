@@ -4,11 +4,13 @@ A tick every few minutes asks, for each person, whether this period's digest is 
 clock and not yet claimed, and enqueues it. Whether it is due depends only on a person's clock
 settings (zone, frequency, hour, weekday, quiet hours), so the tick asks once per distinct
 setting, then loads only the people due and unclaimed: two queries, however many people.
-The job claims the (person, period) ledger row first (a unique pair, so a doubled or retried
+Digests go out in batches (``send_digests``), each digest in a transaction of its own.
+Each one claims the (person, period) ledger row first (a unique pair, so a doubled or retried
 job finds it taken), gathers what happened in the window since the last digest ended, and
 writes the e-mail to the outbox in the same transaction. An empty window sends nothing.
 """
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,7 +27,7 @@ from portal.inbox.services import (
     questions_for,
     versions_to_decide,
 )
-from portal.jobs import enqueue
+from portal.jobs import batched, enqueue
 from portal.mail.outbox import queue_email
 from portal.models import (
     Band,
@@ -42,6 +44,8 @@ from portal.models import (
 )
 from portal.notifications.preferences import in_quiet_hours, local_time, unsubscribe_url
 from portal.urls import public_url, thread_location
+
+log = logging.getLogger(__name__)
 
 MAX_PER_SECTION = 30
 # The digest each e-mail preference gets: "immediate" promises a daily digest as well.
@@ -149,7 +153,7 @@ def schedule_digests(now: datetime | None = None) -> int:
     ).all()
     for user_id, *clock in people:
         period = due[tuple(clock)]
-        enqueue(send_digest, user_id, period.key, period.nominal.isoformat())
+        enqueue(send_digests, (user_id, period.key, period.nominal.isoformat()))
     return len(people)
 
 
@@ -290,6 +294,19 @@ def _version_item(version, draft, slugs) -> dict:
         "when": version.created_at,
         "link": public_url("drafts.show", slug=slugs[draft.client_id], draft_id=draft.id),
     }
+
+
+@batched
+def send_digests(*digests: tuple[int, str, str]) -> None:
+    """Send each digest of ``digests`` (user id, period, nominal time), each committed on its
+    own: one that fails is rolled back and logged, and stays due for the next tick."""
+    for user_id, period, nominal_iso in digests:
+        try:
+            send_digest(user_id, period, nominal_iso)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("digest %s of user %s failed; the next tick tries again", period, user_id)
 
 
 def send_digest(user_id: int, period: str, nominal_iso: str) -> None:

@@ -5,6 +5,10 @@ that asked for it commits (a rollback drops it). After the commit the job goes t
 ``REDIS_URL`` is set, or runs inline in this process (the embedded mode). Jobs take ids, never
 ORM objects, and run in an app context given by the worker.
 
+A job function marked ``@batched`` takes any number of items (``func(*items)``): the calls to
+it that become ready together, in one transaction or one job, go out as one job per
+``BATCH_LIMIT`` items, so a digest run or a burst of e-mail costs a few jobs, not thousands.
+
 Delayed jobs (batched notifications) need rq's scheduler; inline they are left to the
 periodic sweeps, which ``flask jobs tick`` runs on demand.
 
@@ -13,7 +17,7 @@ so the worker (``portal.jobs.worker``) and the commands (``portal.jobs.cli``) li
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from flask import current_app
@@ -26,6 +30,7 @@ from portal.jobs.queue import get_queue
 log = logging.getLogger(__name__)
 
 QUEUES = ("mail", "default", "slow")
+BATCH_LIMIT = 100
 _PENDING = "portal_pending_jobs"
 _READY = "portal_ready_jobs"
 
@@ -36,6 +41,12 @@ class QueuedJob:
     args: tuple
     queue: str
     delay: timedelta | None
+
+
+def batched(func):
+    """Mark ``func(*items)`` as a job that takes its items together (see the module's doc)."""
+    func.batched = True
+    return func
 
 
 def enqueue(func, *args, queue: str = "default", delay: timedelta | None = None) -> None:
@@ -64,11 +75,30 @@ def dispatch_ready() -> None:
     and the sweep jobs re-find undelivered work from the database.
     """
     ready = db.session.info.pop(_READY, [])
-    for job in ready:
+    for job in _coalesced(ready):
         if current_app.config["REDIS_URL"]:
             _push_to_rq(job)
         elif job.delay is None:
             _run_inline(job)
+
+
+def _coalesced(jobs: list[QueuedJob]) -> list[QueuedJob]:
+    """``jobs`` with the calls to each batched function (same queue and delay) merged into
+    jobs of at most ``BATCH_LIMIT`` items, each where its first call stood."""
+    merged: list[QueuedJob] = []
+    filling: dict[tuple, int] = {}  # where the batch being filled stands in ``merged``
+    for job in jobs:
+        if not getattr(job.func, "batched", False):
+            merged.append(job)
+            continue
+        key = (job.func, job.queue, job.delay)
+        at = filling.get(key)
+        if at is not None and len(merged[at].args) + len(job.args) <= BATCH_LIMIT:
+            merged[at] = replace(merged[at], args=merged[at].args + job.args)
+        else:
+            filling[key] = len(merged)
+            merged.append(job)
+    return merged
 
 
 def _push_to_rq(job: QueuedJob) -> None:

@@ -1,8 +1,9 @@
 """Delivering outbox rows over SMTP (or to the log), retrying with backoff from the database.
 
 A message is sent at most once per successful SMTP hand-over: its row is locked while it is
-sent and marked sent in the same transaction. The one window for a duplicate is a crash
-after the SMTP server accepted the message and before that commit.
+sent and marked sent in the same transaction, one transaction per message. The one window for
+a duplicate is a crash after the SMTP server accepted the message and before that commit.
+Messages queued together go out as one job over one SMTP connection.
 """
 
 import logging
@@ -15,7 +16,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.jobs import enqueue
+from portal.jobs import batched, enqueue
 from portal.models import EmailMessage, EmailStatus, utcnow
 
 log = logging.getLogger(__name__)
@@ -47,22 +48,64 @@ def build_mime(message: EmailMessage, sender: str) -> MimeMessage:
     return mime
 
 
-def _send_over_smtp(message: EmailMessage) -> None:
-    config = current_app.config
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
-        if config["MAIL_USE_TLS"]:
-            smtp.starttls()
-        if config["MAIL_USERNAME"]:
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        smtp.send_message(build_mime(message, config["MAIL_FROM"]))
+class SmtpConnection:
+    """One SMTP connection for a batch of messages: opened on the first send, closed after
+    a failure (the next send opens it again) and at the end of the batch."""
+
+    def __init__(self):
+        self.smtp: smtplib.SMTP | None = None
+
+    def send(self, message: EmailMessage) -> None:
+        config = current_app.config
+        try:
+            if self.smtp is None:
+                self.smtp = self._open(config)
+            self.smtp.send_message(build_mime(message, config["MAIL_FROM"]))
+        except BaseException:
+            self.close()
+            raise
+
+    @staticmethod
+    def _open(config) -> smtplib.SMTP:
+        smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30)
+        try:
+            if config["MAIL_USE_TLS"]:
+                smtp.starttls()
+            if config["MAIL_USERNAME"]:
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def close(self) -> None:
+        smtp, self.smtp = self.smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
 
 
-def deliver_email(message_id: int) -> None:
-    """Send outbox row ``message_id`` unless it has gone already; record the outcome.
+@batched
+def deliver_email(*message_ids: int) -> None:
+    """Send each outbox row of ``message_ids`` that has not gone already, over one SMTP
+    connection, and commit each outcome as it comes.
 
     A failure is written to the row and retried later by the sweep, with backoff; after
     ``MAX_ATTEMPTS`` the row is marked failed for an admin to look at.
     """
+    connection = SmtpConnection()
+    try:
+        for message_id in message_ids:
+            _deliver_one(message_id, connection)
+            db.session.commit()
+    finally:
+        connection.close()
+
+
+def _deliver_one(message_id: int, connection: SmtpConnection) -> None:
     message = db.session.get(EmailMessage, message_id, with_for_update=True)
     if message is None or message.status != EmailStatus.PENDING:
         return
@@ -72,7 +115,7 @@ def deliver_email(message_id: int) -> None:
         message.status, message.sent_at = EmailStatus.LOGGED, utcnow()
         return
     try:
-        _send_over_smtp(message)
+        connection.send(message)
     except (OSError, smtplib.SMTPException) as error:
         record_failure(message, error)
         return

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from portal import digests
-from portal.digests.services import due_period, schedule_digests, send_digest
+from portal.digests.services import due_period, schedule_digests, send_digest, send_digests
 from portal.drafts.services import draft_thread
 from portal.extensions import db
 from portal.jobs import dispatch_ready
@@ -309,8 +309,9 @@ def enqueued(monkeypatch) -> list[tuple]:
     """The digest jobs a tick enqueues, as (user id, period key, nominal time), not run."""
     jobs = []
 
-    def record(func, user_id, period, nominal_iso):
-        assert func is send_digest
+    def record(func, digest):
+        assert func is send_digests
+        user_id, period, nominal_iso = digest
         jobs.append((user_id, period, datetime.fromisoformat(nominal_iso)))
 
     monkeypatch.setattr(digests.services, "enqueue", record)
