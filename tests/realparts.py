@@ -38,16 +38,26 @@ def free_port() -> int:
 
 @dataclass
 class Mailbox:
-    """What the SMTP server received, parsed."""
+    """What the SMTP server received, parsed, and the connections it came over; it refuses
+    the recipients in ``refused``."""
 
     messages: list = field(default_factory=list)
     delay: float = 0.0
+    connections: set = field(default_factory=set)
+    refused: set = field(default_factory=set)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused:
+            return "550 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.delay:
             time.sleep(self.delay)
         message = message_from_bytes(envelope.content, policy=policy.default)
         self.messages.append((envelope.rcpt_tos, message))
+        self.connections.add(session.peer)
         return "250 OK"
 
     def to(self, address: str) -> list:

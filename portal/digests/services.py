@@ -10,7 +10,6 @@ job finds it taken), gathers what happened in the window since the last digest e
 writes the e-mail to the outbox in the same transaction. An empty window sends nothing.
 """
 
-import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,7 +26,7 @@ from portal.inbox.services import (
     questions_for,
     versions_to_decide,
 )
-from portal.jobs import batched, enqueue
+from portal.jobs import batched, each_in_its_own_transaction, enqueue
 from portal.mail.outbox import queue_email
 from portal.models import (
     Band,
@@ -44,8 +43,6 @@ from portal.models import (
 )
 from portal.notifications.preferences import in_quiet_hours, local_time, unsubscribe_url
 from portal.urls import public_url, thread_location
-
-log = logging.getLogger(__name__)
 
 MAX_PER_SECTION = 30
 # The digest each e-mail preference gets: "immediate" promises a daily digest as well.
@@ -300,13 +297,7 @@ def _version_item(version, draft, slugs) -> dict:
 def send_digests(*digests: tuple[int, str, str]) -> None:
     """Send each digest of ``digests`` (user id, period, nominal time), each committed on its
     own: one that fails is rolled back and logged, and stays due for the next tick."""
-    for user_id, period, nominal_iso in digests:
-        try:
-            send_digest(user_id, period, nominal_iso)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            log.exception("digest %s of user %s failed; the next tick tries again", period, user_id)
+    each_in_its_own_transaction(digests, lambda digest: send_digest(*digest), "digest")
 
 
 def send_digest(user_id: int, period: str, nominal_iso: str) -> None:

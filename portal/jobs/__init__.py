@@ -53,6 +53,9 @@ def enqueue(func, *args, queue: str = "default", delay: timedelta | None = None)
     """Run ``func(*args)`` as a job once the current transaction commits (``delay`` later)."""
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}")
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback before any statement still drops the job
     db.session.info.setdefault(_PENDING, []).append(QueuedJob(func, args, queue, delay))
 
 
@@ -120,6 +123,19 @@ def _run_inline(job: QueuedJob) -> None:
         db.session.rollback()
         log.exception("inline job %s%r failed", job.func, job.args)
     dispatch_ready()
+
+
+def each_in_its_own_transaction(items, work, what: str) -> None:
+    """``work(item)`` for each of ``items`` (a batched job's), each committed on its own: one
+    that fails is rolled back and logged as ``what`` of that item, and the rest go on; the
+    sweeps find the failed ones again."""
+    for item in items:
+        try:
+            work(item)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("%s %r failed; the next sweep tries again", what, item)
 
 
 def init_app(app) -> None:

@@ -11,13 +11,13 @@ lost job (Redis down) would have sent.
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, case, exists, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from portal import access
 from portal.clients.services import client_slugs
 from portal.extensions import db
-from portal.jobs import enqueue
+from portal.jobs import batched, each_in_its_own_transaction, enqueue
 from portal.mail.outbox import queue_email
 from portal.models import (
     Comment,
@@ -30,7 +30,6 @@ from portal.models import (
     utcnow,
 )
 from portal.notifications.preferences import in_quiet_hours, unsubscribe_url
-from portal.threads.subscriptions import follow
 from portal.urls import public_url, thread_location
 
 MAX_ITEMS = 50
@@ -47,6 +46,10 @@ def due_comments(user: User, now: datetime) -> Select:
     Mentions always count (unless e-mail is off); other comments by others count in threads
     the person watches, if they asked for e-mail as it happens. Only what they may see, have
     not read and were not e-mailed about, and older than the batching window.
+
+    Whatever is due waits in a thread the person follows (a mention makes them follow it)
+    and marked unread, so the search starts from those few subscriptions, not from every
+    comment of every client the person serves.
     """
     mentioned = exists().where(Mention.comment_id == Comment.id, Mention.user_id == user.id)
     watching = and_(
@@ -55,17 +58,21 @@ def due_comments(user: User, now: datetime) -> Select:
     )
     return (
         access.visible_comments(user)
-        .outerjoin(
+        .join(
             Subscription,
-            and_(Subscription.thread_id == Thread.id, Subscription.user_id == user.id),
+            and_(
+                Subscription.thread_id == Thread.id,
+                Subscription.user_id == user.id,
+                Subscription.unread,
+            ),
         )
         .options(joinedload(Comment.author), joinedload(Comment.thread))
         .where(
             Comment.author_id != user.id,
             Comment.deleted_at.is_(None),
             Comment.created_at <= now - batching_window(),
-            Comment.id > func.coalesce(Subscription.last_read_comment_id, 0),
-            Comment.id > func.coalesce(Subscription.last_emailed_comment_id, 0),
+            Comment.id > Subscription.last_read_comment_id,
+            Comment.id > Subscription.last_emailed_comment_id,
             or_(mentioned, watching),
         )
         .order_by(Comment.id)
@@ -162,12 +169,27 @@ def _subject(items) -> str:
 
 
 def _mark_emailed(user: User, comments: list[Comment]) -> None:
+    """Move each thread's e-mailed mark up to its newest comment in ``comments`` (never
+    back), in one statement; ``due_comments`` found them through these subscriptions."""
     newest_by_thread: dict[int, int] = {}
     for comment in comments:
         newest_by_thread[comment.thread_id] = comment.id
-    for thread_id, newest in newest_by_thread.items():
-        subscription = follow(user, db.session.get(Thread, thread_id))
-        subscription.last_emailed_comment_id = max(subscription.last_emailed_comment_id, newest)
+    newest = case(newest_by_thread, value=Subscription.thread_id)
+    emailed = Subscription.last_emailed_comment_id
+    db.session.execute(
+        update(Subscription)
+        .where(Subscription.user_id == user.id, Subscription.thread_id.in_(newest_by_thread))
+        .values(last_emailed_comment_id=case((emailed < newest, newest), else_=emailed))
+    )
+
+
+@batched
+def notify_people(*user_ids: int) -> None:
+    """E-mail each of ``user_ids`` what is due for them, each in a transaction of its own."""
+    now = utcnow()
+    each_in_its_own_transaction(
+        user_ids, lambda user_id: send_notifications(user_id, now), "notifying user"
+    )
 
 
 def sweep_notifications(now: datetime | None = None) -> int:
@@ -204,5 +226,5 @@ def sweep_notifications(now: datetime | None = None) -> int:
     )
     user_ids = db.session.scalars(candidate).all()
     for user_id in user_ids:
-        enqueue(send_notifications, user_id)
+        enqueue(notify_people, user_id)
     return len(user_ids)
