@@ -10,9 +10,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 JOBS = (
     "schedule_digests",
-    "digests through the worker",
+    "digests, 2 workers",
     "notification sweep",
-    "notifications through the worker",
+    "notifications, 2 workers",
     "health snapshots, every client",
 )
 

@@ -4,8 +4,10 @@ backlog of mentions, and the health snapshot of every client; each as items/s an
 Each step runs in a process of its own, so its peak memory is its own: the in-app steps as
 ``python -m tests.perf.jobs <task>`` (``ru_maxrss`` of that process), the worker as the
 production ``flask jobs worker --burst`` on a redis-server of the bench's own (``ru_maxrss``
-of the worker and the work horses it forked, from ``wait4``). A worker run is capped in
-time (``BENCH_JOB_SECONDS``): at the cap it is stopped and what it finished is reported.
+of the worker and the work horses it forked, from ``wait4``), as ``BENCH_WORKERS`` workers
+side by side (2 by default, one per core; the peak is the largest worker's). A worker run is
+capped in time (``BENCH_JOB_SECONDS``): at the cap it is stopped and what it finished is
+reported.
 """
 
 import json
@@ -15,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -228,10 +231,20 @@ def run_task(environment: dict, log_path, *args) -> dict:
     return {**json.loads(lines[-1][4:]), "peak_mb": measured.peak_mb}
 
 
-def run_worker(environment: dict, cap: float, log_path) -> Measured:
-    """``flask jobs worker --burst`` until the queues are empty or ``cap`` seconds pass."""
+def run_workers(environment: dict, cap: float, log_path, count: int) -> Measured:
+    """``count`` workers (``flask jobs worker --burst``) side by side until the queues are
+    empty or ``cap`` seconds pass: the longest one's time, the largest one's peak."""
     command = [sys.executable, "-m", "flask", "--app", "portal", "jobs", "worker", "--burst"]
-    return run_measured(command, environment, cap, log_path)
+    with ThreadPoolExecutor(count) as pool:
+        runs = list(
+            pool.map(lambda _: run_measured(command, environment, cap, log_path), range(count))
+        )
+    return Measured(
+        "".join(run.output for run in runs),
+        max(run.seconds for run in runs),
+        max(run.peak_mb for run in runs),
+        all(run.finished for run in runs),
+    )
 
 
 def _count(database_url: str, query) -> int:
@@ -246,6 +259,7 @@ def _count(database_url: str, query) -> int:
 def bench_jobs(database_url: str, environment: dict, personas: dict, scale: float) -> None:
     """Run and print the jobs at scale on the database the pages were measured on."""
     cap = float(os.environ.get("BENCH_JOB_SECONDS") or 120)
+    workers = int(os.environ.get("BENCH_WORKERS") or 2)
     target = max(100, round(DIGESTS_AT_SCALE_1 * scale))
     redis, sink = RedisServer(), SmtpSink()
     sink.controller.start()
@@ -268,13 +282,13 @@ def bench_jobs(database_url: str, environment: dict, personas: dict, scale: floa
                 scheduled["peak_mb"],
             )
         )
-        worker = run_worker(environment, cap, log_path)
+        worker = run_workers(environment, cap, log_path, workers)
         seconds, peak, finished = worker.seconds, worker.peak_mb, worker.finished
         runs = _count(database_url, select(func.count()).select_from(DigestRun))
         note = f"{sink.received:,} e-mails delivered"
         if not finished:
             note += f"; stopped at the {cap:.0f} s cap: {runs:,} of {scheduled['items']:,} digests"
-        outcomes.append(Outcome("digests through the worker", runs, seconds, peak, note))
+        outcomes.append(Outcome(f"digests, {workers} workers", runs, seconds, peak, note))
 
         Redis.from_url(redis.url).flushall()  # the bench's own Redis: drop what is left
         swept = run_task(environment, log_path, "sweep")
@@ -288,12 +302,11 @@ def bench_jobs(database_url: str, environment: dict, personas: dict, scale: floa
             )
         )
         before = sink.received
-        worker = run_worker(environment, cap, log_path)
+        worker = run_workers(environment, cap, log_path, workers)
         seconds, peak, finished = worker.seconds, worker.peak_mb, worker.finished
         note = "users e-mailed" + ("" if finished else f"; stopped at the {cap:.0f} s cap")
-        outcomes.append(
-            Outcome("notifications through the worker", sink.received - before, seconds, peak, note)
-        )
+        emailed = sink.received - before
+        outcomes.append(Outcome(f"notifications, {workers} workers", emailed, seconds, peak, note))
 
         snapshots = run_task(environment, log_path, "snapshots")
         outcomes.append(
@@ -308,7 +321,9 @@ def bench_jobs(database_url: str, environment: dict, personas: dict, scale: floa
         sink.controller.stop()
         redis.stop()
         (first, width), *rest = COLUMNS
-        print(f"\njobs: {target:,} digests wanted; each worker run capped at {cap:.0f} s")
+        print(
+            f"\njobs: {target:,} digests wanted; {workers} workers, each run capped at {cap:.0f} s"
+        )
         print(f"{first:<{width}}" + "".join(f"{n:>{w}}" for n, w in rest) + "  note")
         for outcome in outcomes:
             print(outcome.line(), flush=True)
