@@ -9,8 +9,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
+from typing import NamedTuple
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Index, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from portal.extensions import db
@@ -34,6 +35,17 @@ from portal.models import (
 
 WINDOW = timedelta(days=30)
 
+# The clients' own comments by client and time (migration a4c2e8f61b37): a health run reads
+# the window's comments, and each client's last action from the index alone, not every
+# comment of every client.
+Index(
+    "ix_comments_client_comments",
+    Comment.client_id,
+    Comment.from_client,
+    Comment.created_at,
+    Comment.author_id,
+)
+
 
 @dataclass(frozen=True)
 class ThreadRef:
@@ -44,22 +56,28 @@ class ThreadRef:
     draft_id: int | None
 
 
+class RecentComment(NamedTuple):
+    """A client comment of the window, as the reply and tone measures read it: one of
+    hundreds of thousands, so a plain tuple."""
+
+    created_at: datetime
+    # The first client-visible staff answer to it, if made by ``now``.
+    reply_at: datetime | None
+    reply_author_id: int | None
+    reply_author_role: str | None
+    tone: float  # portal.health.tone: scored for the comments of the window
+    # Who the comment was addressed to: the draft's maker, mentions, a conversation's people.
+    addressed: frozenset[int]
+
+
 @dataclass
-class ClientComment:
-    """A client's comment with the first client-visible staff answer to it (by ``now``)."""
+class WaitingComment:
+    """A client comment unanswered and unresolved at ``now``, of the window or older."""
 
     id: int
     thread: ThreadRef
-    author_id: int
     author_name: str
     created_at: datetime
-    tone: float | None  # portal.health.tone: scored for the comments of the window
-    resolved: bool
-    reply_at: datetime | None = None
-    reply_author_id: int | None = None
-    reply_author_role: str | None = None
-    # Who the comment was addressed to: the draft's maker, mentions, a conversation's people.
-    addressed: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -81,7 +99,8 @@ class ClientFacts:
     """Everything the signals of one client are computed from."""
 
     client: Client
-    comments: list[ClientComment] = field(default_factory=list)
+    recent_comments: list[RecentComment] = field(default_factory=list)
+    waiting_comments: list[WaitingComment] = field(default_factory=list)  # oldest first
     people: int = 0
     active_people: int = 0
     last_action_at: datetime | None = None
@@ -136,7 +155,8 @@ def gather_facts(now: datetime, client_ids: list[int] | None = None) -> AgencyFa
     if clients:
         _add_decisions(everyone, list(clients))
     if ids:
-        _add_comments(everyone, ids)
+        _add_recent_comments(everyone, ids)
+        _add_waiting_comments(everyone, ids)
         _add_people(everyone, ids)
         _add_versions(everyone, ids)
         _add_pulses(everyone, ids)
@@ -145,25 +165,13 @@ def gather_facts(now: datetime, client_ids: list[int] | None = None) -> AgencyFa
     return AgencyFacts(now, {i: clients[i] for i in ids}, peers=clients)
 
 
-def _client_comment_rows(now: datetime, ids: list[int]):
-    """Client comments made in the window, and older ones still waiting for an answer."""
-    answer = aliased(Comment)
-    return (
-        select(Comment.id)
-        .outerjoin(answer, _answered_by(answer, now))
-        .where(
-            Comment.client_id.in_(ids),
-            Comment.from_client.is_(True),
-            Comment.deleted_at.is_(None),
-            Comment.created_at <= now,
-            or_(
-                Comment.created_at >= now - WINDOW,
-                and_(
-                    answer.id.is_(None),
-                    or_(Comment.resolved_at.is_(None), Comment.resolved_at > now),
-                ),
-            ),
-        )
+def _client_comments(ids: list[int], now: datetime):
+    """The condition of the comments the clients ``ids`` had made by ``now``, not deleted."""
+    return and_(
+        Comment.client_id.in_(ids),
+        Comment.from_client,
+        Comment.deleted_at.is_(None),
+        Comment.created_at <= now,
     )
 
 
@@ -174,79 +182,119 @@ def _answered_by(answer, now: datetime):
     return and_(answer.id == Comment.answered_by_id, answer.created_at <= now)
 
 
-def _add_comments(facts: AgencyFacts, ids: list[int]) -> None:
+def _add_recent_comments(facts: AgencyFacts, ids: list[int]) -> None:
+    """The clients' comments of the window, each with its answer, tone and addressees. Only
+    the columns the measures read: the window holds most of the rows a health run reads."""
     now = facts.now
-    author, reply, replier = aliased(User), aliased(Comment), aliased(User)
-    chosen = _client_comment_rows(now, ids).subquery()
+    reply, replier = aliased(Comment), aliased(User)
+    in_window = and_(_client_comments(ids, now), Comment.created_at >= now - WINDOW)
+    rows = db.session.execute(
+        select(
+            Comment.client_id,
+            Comment.id,
+            Comment.thread_id,
+            Comment.created_at,
+            Comment.tone,
+            # The body only where the tone is still to score: of comments not read before.
+            case((Comment.tone.is_(None), Comment.body)).label("unscored_body"),
+            reply.created_at.label("reply_at"),
+            reply.author_id.label("reply_author_id"),
+            replier.role.label("reply_role"),
+        )
+        .outerjoin(reply, _answered_by(reply, now))
+        .outerjoin(replier, replier.id == reply.author_id)
+        .where(in_window)
+    ).all()
+    mentioned = _staff_mentioned(select(Comment.id).where(in_window).subquery())
+    addressees = _thread_addressees(ids)
+    scored = {row.id: tone_of(row.unscored_body) for row in rows if row.unscored_body is not None}
+    keep_tones(scored)
+    nobody = frozenset()
+    for row in rows:
+        addressed = addressees.get(row.thread_id, nobody)
+        if row.id in mentioned:
+            addressed = addressed | mentioned[row.id]
+        facts.clients[row.client_id].recent_comments.append(
+            RecentComment(
+                row.created_at,
+                row.reply_at,
+                row.reply_author_id,
+                row.reply_role,
+                scored.get(row.id, row.tone),
+                addressed,
+            )
+        )
+
+
+def _staff_mentioned(comments) -> dict[int, frozenset[int]]:
+    """The staff each of ``comments`` (a subquery of ids) mentioned, by comment id."""
+    mentions = defaultdict(set)
+    for comment_id, user_id in db.session.execute(
+        # Only staff are asked: a client mentioning a colleague addresses nobody at the agency.
+        select(Mention.comment_id, Mention.user_id)
+        .join(comments, comments.c.id == Mention.comment_id)
+        .join(User, User.id == Mention.user_id)
+        .where(User.kind == UserKind.STAFF)
+    ):
+        mentions[comment_id].add(user_id)
+    return {comment_id: frozenset(people) for comment_id, people in mentions.items()}
+
+
+def _thread_addressees(ids: list[int]) -> dict[int, frozenset[int]]:
+    """Whom each thread of the clients ``ids`` is addressed to, by thread id: a draft's
+    maker, a conversation's participants. Shared by every comment of the thread."""
+    addressees = defaultdict(set)
+    for thread_id, user_id in db.session.execute(
+        select(ThreadParticipant.thread_id, ThreadParticipant.user_id)
+        .join(Thread, Thread.id == ThreadParticipant.thread_id)
+        .where(Thread.client_id.in_(ids))
+        .union_all(
+            select(Thread.id, Draft.maker_id)
+            .join(Draft, Draft.id == Thread.draft_id)
+            .where(
+                Thread.client_id.in_(ids),
+                Thread.kind == ThreadKind.DRAFT,
+                Draft.maker_id.is_not(None),
+            )
+        )
+    ):
+        addressees[thread_id].add(user_id)
+    return {thread_id: frozenset(people) for thread_id, people in addressees.items()}
+
+
+def _add_waiting_comments(facts: AgencyFacts, ids: list[int]) -> None:
+    """The clients' comments unanswered and unresolved at ``now``, however old, oldest first."""
+    now = facts.now
+    answer = aliased(Comment)
+    # A condition on the comment alone, not an outer join, so the authors and threads are
+    # looked up only for the few comments that wait.
+    answered = select(answer.id).where(_answered_by(answer, now)).exists()
     rows = db.session.execute(
         select(
             Comment.id,
             Comment.client_id,
             Comment.thread_id,
-            Comment.author_id,
-            author.name.label("author_name"),
-            Comment.created_at,
-            Comment.tone,
-            # The body only where the tone is still to score: of recent comments read before.
-            case(
-                (and_(Comment.tone.is_(None), Comment.created_at >= now - WINDOW), Comment.body)
-            ).label("unscored_body"),
-            Comment.resolved_at,
-            reply.created_at.label("reply_at"),
-            reply.author_id.label("reply_author_id"),
-            replier.role.label("reply_role"),
             Thread.kind,
             Thread.draft_id,
-            Draft.maker_id,
+            User.name,
+            Comment.created_at,
         )
-        .join(chosen, chosen.c.id == Comment.id)
-        .join(author, author.id == Comment.author_id)
+        .join(User, User.id == Comment.author_id)
         .join(Thread, Thread.id == Comment.thread_id)
-        .outerjoin(Draft, Draft.id == Thread.draft_id)
-        .outerjoin(reply, _answered_by(reply, now))
-        .outerjoin(replier, replier.id == reply.author_id)
-        .order_by(Comment.id)
-    ).all()
-    mentions = defaultdict(set)
-    for comment_id, user_id in db.session.execute(
-        # Only staff are asked: a client mentioning a colleague addresses nobody at the agency.
-        select(Mention.comment_id, Mention.user_id)
-        .join(chosen, chosen.c.id == Mention.comment_id)
-        .join(User, User.id == Mention.user_id)
-        .where(User.kind == UserKind.STAFF)
-    ):
-        mentions[comment_id].add(user_id)
-    participants = defaultdict(set)
-    for thread_id, user_id in db.session.execute(
-        select(ThreadParticipant.thread_id, ThreadParticipant.user_id)
-        .join(Thread, Thread.id == ThreadParticipant.thread_id)
-        .where(Thread.client_id.in_(ids))
-    ):
-        participants[thread_id].add(user_id)
-    scored = {row.id: tone_of(row.unscored_body) for row in rows if row.unscored_body is not None}
-    keep_tones(scored)
-    nobody, threads = frozenset(), {}
-    for row in rows:
-        addressed = mentions.get(row.id, nobody) | participants.get(row.thread_id, nobody)
-        if row.kind == ThreadKind.DRAFT and row.maker_id is not None:
-            addressed = addressed | {row.maker_id}
-        thread = threads.get(row.thread_id)
+        .where(
+            _client_comments(ids, now),
+            or_(Comment.resolved_at.is_(None), Comment.resolved_at > now),
+            ~answered,
+        )
+        .order_by(Comment.created_at, Comment.id)
+    )
+    threads = {}
+    for comment_id, client_id, thread_id, kind, draft_id, author_name, created_at in rows:
+        thread = threads.get(thread_id)
         if thread is None:
-            thread = threads[row.thread_id] = ThreadRef(row.thread_id, row.kind, row.draft_id)
-        facts.clients[row.client_id].comments.append(
-            ClientComment(
-                id=row.id,
-                thread=thread,
-                author_id=row.author_id,
-                author_name=row.author_name,
-                created_at=row.created_at,
-                tone=scored.get(row.id, row.tone),
-                resolved=row.resolved_at is not None and row.resolved_at <= now,
-                reply_at=row.reply_at,
-                reply_author_id=row.reply_author_id,
-                reply_author_role=row.reply_role,
-                addressed=addressed,
-            )
+            thread = threads[thread_id] = ThreadRef(thread_id, kind, draft_id)
+        facts.clients[client_id].waiting_comments.append(
+            WaitingComment(comment_id, thread, author_name, created_at)
         )
 
 

@@ -12,7 +12,7 @@ from textwrap import shorten
 
 from portal.health import scoring
 from portal.health.business_hours import BusinessCalendar
-from portal.health.facts import WINDOW, AgencyFacts, ClientComment, ClientFacts
+from portal.health.facts import WINDOW, AgencyFacts, ClientFacts, RecentComment, WaitingComment
 from portal.models import Band, PulseRating, StaffRole
 from portal.urls import thread_location
 
@@ -121,20 +121,16 @@ class _Measured:
         self.today = self.now.astimezone(calendar.zone).date()
         self.slug = facts.client.slug
         self.day_hours = calendar.business_day_hours
-        recent = [c for c in facts.comments if c.created_at >= self.start]
-        self.recent = recent
-        self.answered = [c for c in recent if c.reply_at is not None]
-        self.unanswered = sorted(
-            (c for c in facts.comments if c.reply_at is None and not c.resolved),
-            key=lambda c: c.created_at,
-        )
+        self.recent = facts.recent_comments
+        self.answered = [c for c in self.recent if c.reply_at is not None]
+        self.unanswered = facts.waiting_comments
         self.reply_hours = [self._hours(c.created_at, c.reply_at) for c in self.answered]
         self.waiting_versions = [v for v in facts.versions if v.is_latest and v.decided_at is None]
 
     def _hours(self, start: datetime, end: datetime) -> float:
         return self.calendar.business_hours(start, end)
 
-    def _age_hours(self, comment: ClientComment) -> float:
+    def _age_hours(self, comment: RecentComment | WaitingComment) -> float:
         return self._hours(comment.created_at, self.now)
 
     # ---- signals ------------------------------------------------------------------------
@@ -172,7 +168,7 @@ class _Measured:
         measures = {"median_reply_hours": median_reply, "oldest_unanswered_hours": oldest}
         return measures, _sentence(parts, "No client comments in 30 days")
 
-    def _is_direct(self, comment: ClientComment) -> bool:
+    def _is_direct(self, comment: RecentComment) -> bool:
         if comment.reply_author_id in comment.addressed:
             return True
         return not comment.addressed and comment.reply_author_role not in RELAY_ROLES
@@ -292,7 +288,7 @@ class _Measured:
         return sorted(found, key=lambda d: -d.impact)[:MAX_DRIVERS]
 
     def _unanswered_drivers(self, weight: float) -> list[Driver]:
-        by_author: dict[str, list[ClientComment]] = defaultdict(list)
+        by_author: dict[str, list[WaitingComment]] = defaultdict(list)
         for comment in self.unanswered:
             by_author[comment.author_name].append(comment)
         drivers = []
@@ -370,18 +366,15 @@ class _Measured:
 
     def outside_in(self) -> dict:
         """How the agency is doing for the client: nothing internal, no score or band."""
-        within_day = [
-            c for c in self.recent
-            if c.reply_at is not None and self._hours(c.created_at, c.reply_at) <= self.day_hours
-        ]  # fmt: skip
-        decided = [c for c in self.recent if c.reply_at is not None or not self._young(c)]
+        within_day = sum(1 for hours in self.reply_hours if hours <= self.day_hours)
+        decided = sum(1 for c in self.recent if c.reply_at is not None or not self._young(c))
         return {
             "median_reply_hours": median(self.reply_hours) if self.reply_hours else None,
-            "answered_within_day": len(within_day) / len(decided) if decided else None,
+            "answered_within_day": within_day / decided if decided else None,
             "comments": len(self.recent),
         }
 
-    def _young(self, comment: ClientComment) -> bool:
+    def _young(self, comment: RecentComment) -> bool:
         """Unanswered but not yet a business day old: it can still be answered in time."""
         return self._age_hours(comment) <= self.day_hours
 

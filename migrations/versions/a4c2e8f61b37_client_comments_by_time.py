@@ -1,0 +1,29 @@
+"""the clients' own comments by client and time
+
+An index of the comments by client, whether a client wrote them, time and author: the health
+job reads each client's own comments of the last 30 days, and the newest of all (its last
+action, from the index alone), instead of every comment of the client.
+
+Revision ID: a4c2e8f61b37
+Revises: 7e3d5f1a2c64
+Create Date: 2026-12-05 23:30:00.000000
+
+"""
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = 'a4c2e8f61b37'
+down_revision = '7e3d5f1a2c64'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_index(
+        'ix_comments_client_comments', 'comments',
+        ['client_id', 'from_client', 'created_at', 'author_id'], unique=False,
+    )
+
+
+def downgrade():
+    op.drop_index('ix_comments_client_comments', table_name='comments')
