@@ -17,7 +17,7 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import ColumnElement, Select, exists, false, select, true
+from sqlalchemy import ColumnElement, Select, bindparam, exists, false, select, true
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
@@ -212,8 +212,8 @@ def visible_alerts(user: User, client: Client | None = None) -> Select:
 # ---- Single rows -------------------------------------------------------------------------
 
 
-def _one_or_404(query):
-    row = db.session.scalar(query)
+def _one_or_404(query, parameters: dict | None = None):
+    row = db.session.scalar(query, parameters)
     if row is None:
         abort(404)
     return row
@@ -227,6 +227,14 @@ def _visible_or_404(user: User, row, readable) -> object:
 
 def get_client_or_404(user: User, slug: str) -> Client:
     """The client called ``slug`` if ``user`` may see it; otherwise abort with 404."""
+    if user.is_client:
+        # visible_client_ids for a client user is their own live organisation, which
+        # load_user has just read into the session: no statement, unless a commit since
+        # expired it.
+        own = db.session.get(Client, user.client_id)
+        if own is None or own.slug != slug or own.is_archived:
+            abort(404)
+        return own
     return _one_or_404(
         select(Client).where(Client.slug == slug, Client.id.in_(visible_client_ids(user)))
     )
@@ -239,13 +247,18 @@ def get_project_or_404(user: User, client: Client, project_id: int) -> Project:
     )
 
 
+# Every draft page and draft action runs it: built once, since building a select with its
+# loader options costs as much as running it.
+DRAFT_OF_CLIENT = (
+    select(Draft)
+    .options(joinedload(Draft.project), joinedload(Draft.maker))
+    .where(Draft.id == bindparam("draft_id"), Draft.client_id == bindparam("client_id"))
+)
+
+
 def get_draft_or_404(user: User, client: Client, draft_id: int) -> Draft:
     """Draft ``draft_id`` of ``client`` (already visible to ``user``), with project and maker."""
-    return _one_or_404(
-        select(Draft)
-        .options(joinedload(Draft.project), joinedload(Draft.maker))
-        .where(Draft.id == draft_id, Draft.client_id == client.id)
-    )
+    return _one_or_404(DRAFT_OF_CLIENT, {"draft_id": draft_id, "client_id": client.id})
 
 
 def get_version_or_404(user: User, client: Client, version_id: int) -> Version:

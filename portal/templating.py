@@ -4,7 +4,6 @@ import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import has_request_context
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup, escape
@@ -72,10 +71,10 @@ def reader_zone(context, person=None) -> ZoneInfo:
     account yet), so an e-mail queued during someone else's request never shows their zone.
     """
     if person is None:
-        if "recipient" in context:
-            person = context["recipient"]
-        elif has_request_context() and current_user.is_authenticated:
-            person = current_user
+        # Flask-Login's context processor gives every template the signed-in user itself
+        # (anonymous, or None outside a request): read it there, not through the proxy,
+        # since a page shows dozens of times.
+        person = context["recipient"] if "recipient" in context else context.get("current_user")
     return zone_of(person)
 
 
