@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from flask import render_template
 from flask_login import current_user
 from markupsafe import Markup, escape
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from portal import access
@@ -147,14 +147,18 @@ def anchored_markers(
     return newest_first[::-1]
 
 
+# Built once, as the draft page's other statements (portal.drafts.services).
+CURRENT_DECISIONS_ON_VERSION = (
+    select(Decision)
+    .options(joinedload(Decision.user))
+    .where(Decision.version_id == bindparam("version_id"), Decision.superseded_at.is_(None))
+    .order_by(Decision.created_at)
+)
+
+
 def current_decisions(version: Version) -> list[Decision]:
     """Each reviewer's current decision on ``version``, with who made it."""
-    return db.session.scalars(
-        select(Decision)
-        .options(joinedload(Decision.user))
-        .where(Decision.version_id == version.id, Decision.superseded_at.is_(None))
-        .order_by(Decision.created_at)
-    ).all()
+    return db.session.scalars(CURRENT_DECISIONS_ON_VERSION, {"version_id": version.id}).all()
 
 
 def draft_page(

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from portal import access
@@ -74,21 +74,40 @@ def create_draft(
     return draft
 
 
+# The draft page's own statements are built once, not on every page view: building a select
+# with its loader options costs about as much as running it.
+THREAD_OF_DRAFT = select(Thread).where(
+    Thread.draft_id == bindparam("draft_id"), Thread.kind == ThreadKind.DRAFT
+)
+VERSIONS_OF_DRAFT = (
+    select(Version)
+    .options(joinedload(Version.author))
+    .where(Version.draft_id == bindparam("draft_id"))
+    .order_by(Version.number)
+)
+FEEDBACK_ON_VERSION = (
+    select(FeedbackItem)
+    .options(joinedload(FeedbackItem.comment).joinedload(Comment.author))
+    .where(FeedbackItem.version_id == bindparam("version_id"))
+    .order_by(FeedbackItem.comment_id)
+)
+DECISIONS_ON_DRAFT = (
+    select(Decision, Version.number)
+    .join(Version, Version.id == Decision.version_id)
+    .options(joinedload(Decision.user))
+    .where(Decision.draft_id == bindparam("draft_id"))
+    .order_by(Decision.created_at.desc(), Decision.id.desc())
+)
+
+
 def draft_thread(draft: Draft) -> Thread:
     """The discussion thread of ``draft``."""
-    return db.session.scalar(
-        select(Thread).where(Thread.draft_id == draft.id, Thread.kind == ThreadKind.DRAFT)
-    )
+    return db.session.scalar(THREAD_OF_DRAFT, {"draft_id": draft.id})
 
 
 def versions_of(draft: Draft) -> list[Version]:
     """Every version of ``draft``, oldest first, with their authors."""
-    return db.session.scalars(
-        select(Version)
-        .options(joinedload(Version.author))
-        .where(Version.draft_id == draft.id)
-        .order_by(Version.number)
-    ).all()
+    return db.session.scalars(VERSIONS_OF_DRAFT, {"draft_id": draft.id}).all()
 
 
 def open_client_feedback(draft: Draft) -> list[Comment]:
@@ -184,12 +203,7 @@ def _record_feedback(version, open_comments, feedback) -> None:
 
 def feedback_checklist(version: Version) -> list[FeedbackItem]:
     """What this version did with the client's comments on the one before, in order."""
-    return db.session.scalars(
-        select(FeedbackItem)
-        .options(joinedload(FeedbackItem.comment).joinedload(Comment.author))
-        .where(FeedbackItem.version_id == version.id)
-        .order_by(FeedbackItem.comment_id)
-    ).all()
+    return db.session.scalars(FEEDBACK_ON_VERSION, {"version_id": version.id}).all()
 
 
 def latest_version(draft: Draft) -> Version | None:
@@ -240,13 +254,7 @@ def record_decision(actor: User, version: Version, verdict: str, note: str) -> D
 
 def decision_log(draft: Draft) -> list[tuple[Decision, int]]:
     """Every decision ever made on ``draft`` with its version number, newest first."""
-    return db.session.execute(
-        select(Decision, Version.number)
-        .join(Version, Version.id == Decision.version_id)
-        .options(joinedload(Decision.user))
-        .where(Decision.draft_id == draft.id)
-        .order_by(Decision.created_at.desc(), Decision.id.desc())
-    ).all()
+    return db.session.execute(DECISIONS_ON_DRAFT, {"draft_id": draft.id}).all()
 
 
 def project_drafts(user: User, project: Project, page: int = 1, per_page: int = DRAFTS_PER_PAGE):

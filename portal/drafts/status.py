@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from portal.extensions import db
 from portal.models import Decision, Draft, Thread, Verdict, Version
@@ -131,13 +131,22 @@ def derive_state(
     return DraftState(status, move, since, latest.number if latest else None, latest)
 
 
-def unanswered_client_comment_times(draft_ids: list[int]) -> dict[int, datetime]:
-    """For drafts whose thread has a client comment no staff has answered: when it was made."""
+def _oldest_unanswered_by_draft():
     unanswered = unanswered_client_comments().subquery()
-    rows = db.session.execute(
+    return (
         select(Thread.draft_id, func.min(unanswered.c.created_at))
         .join(unanswered, unanswered.c.thread_id == Thread.id)
-        .where(Thread.draft_id.in_(draft_ids))
+        .where(Thread.draft_id.in_(bindparam("draft_ids", expanding=True)))
         .group_by(Thread.draft_id)
     )
+
+
+# Every draft page and list asks it: built once, as building the subquery's columns cost
+# more than running it.
+OLDEST_UNANSWERED_BY_DRAFT = _oldest_unanswered_by_draft()
+
+
+def unanswered_client_comment_times(draft_ids: list[int]) -> dict[int, datetime]:
+    """For drafts whose thread has a client comment no staff has answered: when it was made."""
+    rows = db.session.execute(OLDEST_UNANSWERED_BY_DRAFT, {"draft_ids": list(draft_ids)})
     return dict(rows.all())
