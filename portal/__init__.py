@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import access, assets, compression, errors, jobs, security, templating
+from portal import access, assets, compression, errors, forms, jobs, security, templating
 from portal.config import load_config
 from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from portal.models.types import render_migration_item
@@ -40,6 +40,7 @@ def create_app(overrides: dict | None = None, environ=None) -> Flask:
     login_manager.session_protection = "basic"
 
     security.init_app(app)
+    forms.init_app(app)
     errors.init_app(app)
     jobs.init_app(app)
     templating.init_app(app)

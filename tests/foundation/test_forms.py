@@ -1,8 +1,13 @@
-"""The base form: control characters dropped from every field, at a constant cost."""
+"""The base form: control characters dropped from every field, at a constant cost; fields
+write their attributes as WTForms would."""
 
+import pytest
+import wtforms.widgets
+from markupsafe import Markup
 from wtforms import StringField
+from wtforms.widgets import core
 
-from portal.forms import PortalForm, strip_control_characters
+from portal.forms import WTFORMS_HTML_PARAMS, PortalForm, html_params, strip_control_characters
 
 
 def trimmed(value):
@@ -29,3 +34,28 @@ def test_building_forms_leaves_the_class_fields_as_they_were(app):
             form = NameForm()
     assert form.name.filters == (strip_control_characters, trimmed)
     assert NameForm.name.kwargs["filters"] == [trimmed]
+
+
+ATTRIBUTE_SETS = [
+    {},
+    {"name": "body", "id": "body", "value": ""},
+    {"class_": "inline", "for_": "x", "data_anchor": "start", "aria_described_by": "a b"},
+    {"checked": True, "disabled": False, "required": True, "name": "internal"},
+    {"value": 'say "hi" & <bye>', "title": "it's"},
+    {"value": Markup('<b title="x">&amp;</b>'), "minlength": 1, "step": 0.5, "max": None},
+    {"data-anchor": "type", "aria-describedby": "body-hint body-error", "aria-invalid": "true"},
+    {"weird<key>": "v"},
+]
+
+
+@pytest.mark.parametrize("attributes", ATTRIBUTE_SETS)
+def test_fields_write_their_attributes_exactly_as_wtforms_does(attributes):
+    ours, theirs = html_params(**attributes), WTFORMS_HTML_PARAMS(**attributes)
+    assert ours == theirs
+    assert isinstance(ours, Markup)
+
+
+def test_every_widget_and_label_writes_attributes_with_ours(app):
+    assert core.html_params is wtforms.widgets.html_params is html_params
+    assert core.Input.html_params is html_params
+    assert core.Button.html_params is html_params
