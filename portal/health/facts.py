@@ -262,13 +262,21 @@ def _thread_addressees(ids: list[int]) -> dict[int, frozenset[int]]:
     return {thread_id: frozenset(people) for thread_id, people in addressees.items()}
 
 
+def _answered_by_then(now: datetime):
+    """Whether a client comment had its first staff answer by ``now``: a condition on the
+    comment alone (not an outer join), so authors and threads are looked up only for the
+    few that wait. When no comment at all is newer than ``now``, as in a run at the present,
+    every kept answer was made by then: the check, once per run, spares looking up the
+    answer of every comment the clients ever made."""
+    answer, later = aliased(Comment), aliased(Comment)
+    nothing_later = ~select(later.id).where(later.created_at > now).exists()
+    answer_by_then = select(answer.id).where(_answered_by(answer, now)).exists()
+    return and_(Comment.answered_by_id.is_not(None), or_(nothing_later, answer_by_then))
+
+
 def _add_waiting_comments(facts: AgencyFacts, ids: list[int]) -> None:
     """The clients' comments unanswered and unresolved at ``now``, however old, oldest first."""
     now = facts.now
-    answer = aliased(Comment)
-    # A condition on the comment alone, not an outer join, so the authors and threads are
-    # looked up only for the few comments that wait.
-    answered = select(answer.id).where(_answered_by(answer, now)).exists()
     rows = db.session.execute(
         select(
             Comment.id,
@@ -284,7 +292,7 @@ def _add_waiting_comments(facts: AgencyFacts, ids: list[int]) -> None:
         .where(
             _client_comments(ids, now),
             or_(Comment.resolved_at.is_(None), Comment.resolved_at > now),
-            ~answered,
+            ~_answered_by_then(now),
         )
         .order_by(Comment.created_at, Comment.id)
     )
