@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from typing import NamedTuple
 
-from sqlalchemy import Index, and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from portal.extensions import db
@@ -34,17 +34,6 @@ from portal.models import (
 )
 
 WINDOW = timedelta(days=30)
-
-# The clients' own comments by client and time (migration a4c2e8f61b37): a health run reads
-# the window's comments, and each client's last action from the index alone, not every
-# comment of every client.
-Index(
-    "ix_comments_client_comments",
-    Comment.client_id,
-    Comment.from_client,
-    Comment.created_at,
-    Comment.author_id,
-)
 
 
 @dataclass(frozen=True)

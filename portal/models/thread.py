@@ -143,6 +143,15 @@ _awaiting = {
 Index("ix_comments_awaiting_answer", Comment.client_id, Comment.created_at, **_awaiting)
 Index("ix_comments_awaiting_answer_oldest", Comment.created_at, Comment.id, **_awaiting)
 Index("ix_comments_awaiting_answer_thread", Comment.thread_id, Comment.created_at, **_awaiting)
+# The clients' own comments by client and time: a health run reads the 30-day window's, and
+# each client's last action from the index alone, not every comment of every client.
+Index(
+    "ix_comments_client_comments",
+    Comment.client_id,
+    Comment.from_client,
+    Comment.created_at,
+    Comment.author_id,
+)
 
 
 class Mention(db.Model):
