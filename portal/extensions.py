@@ -47,6 +47,22 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.close()
 
 
+# Rows ANALYZE reads per index on SQLite: approximate statistics in milliseconds, even on
+# millions of comments, and enough for the planner to tell a small index from a large one.
+SQLITE_ANALYSIS_LIMIT = 1000
+
+
+def refresh_planner_statistics() -> None:
+    """On SQLite, refresh the query planner's statistics (PostgreSQL's autovacuum does this
+    on its own). Without them SQLite picks among indexes by their shape alone, and picked
+    a health index over the small waiting-comment one for the inbox: 8 ms became 75 ms."""
+    if db.engine.dialect.name != "sqlite":
+        return
+    connection = db.session.connection()
+    connection.exec_driver_sql(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_LIMIT}")
+    connection.exec_driver_sql("ANALYZE")
+
+
 @event.listens_for(Engine, "do_connect")
 def _postgresql_without_jit(dialect, connection_record, cargs, cparams):
     """PostgreSQL compiles with JIT any plan it estimates costly: 0.3 s more for the health

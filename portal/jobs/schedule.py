@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from portal.digests.services import schedule_digests
 from portal.drafts.processing import sweep_unprocessed
+from portal.extensions import refresh_planner_statistics
 from portal.health.snapshots import take_snapshots
 from portal.mail.delivery import sweep_outbox
 from portal.notifications.services import sweep_notifications
@@ -27,4 +28,5 @@ PERIODIC = (
     Periodic(sweep_unprocessed, 600, "slow"),
     # Today's health snapshot of every client, kept fresh; each run updates the day's rows.
     Periodic(take_snapshots, 3600, "slow"),
+    Periodic(refresh_planner_statistics, 3600, "slow"),
 )
