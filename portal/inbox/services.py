@@ -50,6 +50,11 @@ class Inbox:
     def is_empty(self) -> bool:
         return all(section.total == 0 for section in self.sections.values())
 
+    @property
+    def client_ids(self) -> set[int]:
+        """The clients the listed items belong to (each row's first entity carries it)."""
+        return {row[0].client_id for section in self.sections.values() for row in section.items}
+
 
 def _section(query: Select) -> Section:
     items = db.session.execute(query.limit(LIMIT)).all()

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from portal.access import visible_clients
 from portal.extensions import db
 from portal.inbox.services import LIMIT, inbox_for
+from portal.models import Client
 
 bp = Blueprint("inbox", __name__)
 
@@ -15,7 +16,8 @@ bp = Blueprint("inbox", __name__)
 def index():
     """Clients: versions to decide and questions for them. Staff: client comments without an
     answer, oldest first, and drafts to revise. Everyone: unread threads."""
-    clients = {c.id: c for c in db.session.scalars(visible_clients(current_user))}
-    return render_template(
-        "inbox/index.html", inbox=inbox_for(current_user), clients=clients, limit=LIMIT
-    )
+    inbox = inbox_for(current_user)
+    # Only the clients of the items listed: an admin's inbox would otherwise load every client.
+    listed = visible_clients(current_user).where(Client.id.in_(inbox.client_ids))
+    clients = {client.id: client for client in db.session.scalars(listed)}
+    return render_template("inbox/index.html", inbox=inbox, clients=clients, limit=LIMIT)
