@@ -2,7 +2,15 @@
 
 from portal.models.client import Assignment, Client
 from portal.models.digest import DigestRun
-from portal.models.draft import Decision, Draft, DraftKind, Verdict, Version
+from portal.models.draft import (
+    ApprovalRule,
+    Decision,
+    Draft,
+    DraftKind,
+    DraftReviewer,
+    Verdict,
+    Version,
+)
 from portal.models.email import EmailMessage, EmailStatus
 from portal.models.event import Event
 from portal.models.health import (
@@ -38,6 +46,7 @@ from portal.models.user import (
 
 __all__ = [
     "AgencySettings",
+    "ApprovalRule",
     "Assignment",
     "Band",
     "Client",
@@ -47,6 +56,7 @@ __all__ = [
     "DigestRun",
     "Draft",
     "DraftKind",
+    "DraftReviewer",
     "EmailFrequency",
     "EmailMessage",
     "EmailStatus",

@@ -6,6 +6,7 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
+from portal.models.draft import ApprovalRule
 from portal.models.types import UTCDateTime, utcnow
 
 
@@ -19,6 +20,10 @@ class Client(db.Model):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The approval rule new drafts start with.
+    approval_rule: Mapped[str] = mapped_column(
+        String(16), default=ApprovalRule.ANY, server_default=ApprovalRule.ANY.value
+    )
 
     assignments = relationship(
         "Assignment", back_populates="client", lazy="raise", cascade="all, delete-orphan"

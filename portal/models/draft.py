@@ -30,6 +30,23 @@ class Verdict(StrEnum):
         return "Approved" if self is Verdict.APPROVED else "Changes requested"
 
 
+class ApprovalRule(StrEnum):
+    """Whose approvals approve a draft: any one reviewer's, every reviewer's, or one named
+    final approver's."""
+
+    ANY = "any"
+    ALL = "all"
+    FINAL = "final"
+
+    @property
+    def label(self) -> str:
+        return {
+            "any": "Any one reviewer",
+            "all": "All reviewers",
+            "final": "A final approver",
+        }[self.value]
+
+
 class Draft(db.Model):
     """A deliverable under a project, made by one staff member, reviewed version by version."""
 
@@ -43,9 +60,28 @@ class Draft(db.Model):
     maker_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     due_date: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    approval_rule: Mapped[str] = mapped_column(
+        String(16), default=ApprovalRule.ANY, server_default=ApprovalRule.ANY.value
+    )
+    # Under the FINAL rule, the reviewer whose verdict decides.
+    final_approver_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     project = relationship("Project", lazy="raise")
-    maker = relationship("User", lazy="raise")
+    maker = relationship("User", foreign_keys=[maker_id], lazy="raise")
+
+
+class DraftReviewer(db.Model):
+    """A client user whose decision a draft waits for (under its approval rule)."""
+
+    __tablename__ = "draft_reviewers"
+
+    draft_id: Mapped[int] = mapped_column(
+        ForeignKey("drafts.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Version(db.Model):
