@@ -1,0 +1,25 @@
+"""axe-core (bundled with axe-playwright-python, so nothing is downloaded) run on a page."""
+
+from axe_playwright_python.sync_playwright import Axe
+
+BLOCKING = ("serious", "critical")
+
+_axe = Axe()
+
+
+def serious_violations(page) -> list[str]:
+    """The serious and critical WCAG violations axe finds on ``page``, one line per rule, each
+    naming the elements at fault."""
+    violations = _axe.run(page).response["violations"]
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']}: "
+        + ", ".join(" ".join(node["target"]) for node in violation["nodes"])
+        for violation in violations
+        if violation["impact"] in BLOCKING
+    ]
+
+
+def assert_no_serious_violations(page) -> None:
+    """Fail if axe finds a serious or critical violation on ``page``."""
+    found = serious_violations(page)
+    assert not found, f"{page.url}:\n" + "\n".join(found)
