@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from portal import access
 from portal.drafts import services
 from portal.drafts.forms import DecisionForm
+from portal.drafts.stages import Stage
 from portal.drafts.status import DraftState, derive_state, unanswered_client_comment_times
 from portal.extensions import db
 from portal.models import (
@@ -47,8 +48,16 @@ class Marker:
     shown: bool
     x: float | None = None
     y: float | None = None
+    # An area's size; a PDF pin's page.
+    w: float | None = None
+    h: float | None = None
+    page: int | None = None
     start: int | None = None
     end: int | None = None
+
+    @property
+    def is_area(self) -> bool:
+        return self.w is not None
 
 
 @dataclass
@@ -79,8 +88,12 @@ class DraftPage:
 
     @property
     def pins(self) -> list[Marker]:
-        """The pins drawn on an image version, oldest first."""
+        """The pins and areas drawn on an image or a PDF's pages, oldest first."""
         return [marker for marker in self.markers if marker.x is not None]
+
+    @property
+    def stage(self) -> Stage:
+        return Stage(self.client, self.draft, self.version, self.is_current, self.pins)
 
     @property
     def pin_numbers(self) -> dict[int, int]:
@@ -92,11 +105,11 @@ class DraftPage:
         return highlighted_copy(self.version.body or "", passages)
 
 
-def _marked_anchor_type(draft: Draft, version: Version) -> str | None:
-    # What the stage draws: passages in copy, pins on an image; PDF pages and files none.
+def _marked_anchor_types(draft: Draft, version: Version) -> tuple[str, ...]:
+    # What the stage draws: passages in copy, pins and areas on an image or a PDF's pages.
     if draft.kind == DraftKind.COPY:
-        return "passage"
-    return "point" if version.is_image else None
+        return ("passage",)
+    return ("point", "rect") if version.is_image or version.is_pdf else ()
 
 
 def anchored_markers(
@@ -108,16 +121,17 @@ def anchored_markers(
     Each is numbered by how many of them there are up to it, so the numbers don't depend on
     the cap; ``shown_ids`` are the comments on the page of the thread shown.
     """
-    anchor_type = _marked_anchor_type(draft, version)
-    if anchor_type is None:
+    anchor_types = _marked_anchor_types(draft, version)
+    if not anchor_types:
         return []
     anchor = Comment.anchor
-    if anchor_type == "point":
-        coordinates = ("x", "y")
-        places = [anchor[name].as_float() for name in coordinates]
-    else:
+    if anchor_types == ("passage",):
         coordinates = ("start", "end")
         places = [anchor[name].as_integer() for name in coordinates]
+    else:
+        coordinates = ("x", "y", "w", "h", "page")
+        places = [anchor[name].as_float() for name in coordinates[:4]]
+        places.append(anchor["page"].as_integer())
     query = (
         access.visible_comments(user)
         .join(User, User.id == Comment.author_id)
@@ -126,7 +140,7 @@ def anchored_markers(
         .where(
             Comment.version_id == version.id,
             anchor.is_not(None),
-            anchor["type"].as_string() == anchor_type,
+            anchor["type"].as_string().in_(anchor_types),
             Comment.deleted_at.is_(None),
         )
         .order_by(Comment.id.desc())
@@ -154,6 +168,14 @@ CURRENT_DECISIONS_ON_VERSION = (
     .where(Decision.version_id == bindparam("version_id"), Decision.superseded_at.is_(None))
     .order_by(Decision.created_at)
 )
+
+
+def version_stage(
+    user: User, client: Client, draft: Draft, version: Version, *, is_current: bool
+) -> Stage:
+    """``version``'s picture with the pins ``user`` may see (each linking to the draft page)."""
+    pins = anchored_markers(user, draft, version, shown_ids=set())
+    return Stage(client, draft, version, is_current, pins)
 
 
 def current_decisions(version: Version) -> list[Decision]:

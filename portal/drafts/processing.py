@@ -7,11 +7,14 @@ processed, so nothing retries it forever. Running the job again does nothing.
 """
 
 import io
+import json
 import logging
+import time
+from dataclasses import dataclass
 from datetime import timedelta
 
+import pypdfium2 as pdfium
 from PIL import Image, features
-from pypdf import PdfReader
 from sqlalchemy import select
 
 from portal.drafts import storage
@@ -39,6 +42,15 @@ _TURNS_SIDEWAYS = {
     Image.Transpose.ROTATE_90,
     Image.Transpose.ROTATE_270,
 }
+# A PDF's pages are drawn as images within these bounds: the first MAX_PAGES pages, each at
+# most PAGE_SIDE pixels on its longer side, all within RENDER_SECONDS; past them the pages left
+# undrawn say why, and the PDF itself can still be downloaded.
+MAX_PAGES = 200
+PAGE_SIDE = 1600
+MAX_SCALE = 4.0
+RENDER_SECONDS = 120
+# The index of a PDF's drawn pages is kept beside the PDF, under its content hash.
+PAGES_SUFFIX = ".pages.json"
 # A version left unprocessed this long had its job lost (say the queue was down): sweep it.
 SWEEP_AFTER = timedelta(minutes=10)
 
@@ -47,12 +59,45 @@ class UnreadableFile(Exception):
     """The stored file can't be measured; the message is shown to people."""
 
 
+@dataclass(frozen=True)
+class PageImage:
+    """One PDF page drawn as an image, stored under ``image_hash``."""
+
+    number: int
+    image_hash: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class PageImages:
+    """A PDF's pages as the job drew them: the first ``len(pages)`` of ``total``; ``error``
+    says why the others weren't drawn."""
+
+    pages: list[PageImage]
+    total: int
+    error: str | None
+
+    def page(self, number: int) -> PageImage | None:
+        return self.pages[number - 1] if 0 < number <= len(self.pages) else None
+
+
+def page_images(file_hash: str) -> PageImages | None:
+    """The drawn pages of the PDF stored as ``file_hash``, or None until a job drew them."""
+    try:
+        index = json.loads(storage.beside_path(file_hash, PAGES_SUFFIX).read_bytes())
+    except FileNotFoundError:
+        return None
+    pages = [PageImage(n, *entry) for n, entry in enumerate(index["pages"], start=1)]
+    return PageImages(pages, index["total"], index["error"])
+
+
 def process_version(version_id: int) -> None:
     """Measure version ``version_id``'s file and make its preview; once only.
 
-    Images get their width, height and a thumbnail; PDFs their page count; other files
-    nothing. A missing stored file raises (that is the storage's fault, not the file's,
-    and the job may be run again once it's back).
+    Images get their width, height and a thumbnail; PDFs their page count and their pages
+    drawn as images; other files nothing. A missing stored file raises (that is the
+    storage's fault, not the file's, and the job may be run again once it's back).
     """
     version = db.session.get(Version, version_id)
     if version is None or version.processed_at is not None or not version.is_file:
@@ -65,7 +110,7 @@ def process_version(version_id: int) -> None:
             version.width, version.height, thumbnail = _measure_image(path)
             version.thumbnail_hash = storage.store_bytes(thumbnail)
         elif version.is_pdf:
-            version.page_count = _count_pages(path)
+            version.page_count = _draw_pages(path, version.file_hash)
     except UnreadableFile as error:
         log.warning("version %s: %s", version_id, error, exc_info=error.__cause__)
         version.processing_error = str(error)[:255]
@@ -127,17 +172,59 @@ def _thumbnail(image: Image.Image, transpose: Image.Transpose | None) -> bytes:
     if transpose is not None:
         frame = frame.transpose(transpose)
     icc = image.info.get("icc_profile")
-    extra = {"icc_profile": icc} if icc else {}
+    return _encoded(frame, **({"icc_profile": icc} if icc else {}))
+
+
+def _encoded(image: Image.Image, **extra) -> bytes:
+    """A preview's bytes: WebP, or PNG where Pillow lacks WebP."""
     buffer = io.BytesIO()
     if features.check("webp"):
-        frame.save(buffer, "WEBP", quality=80, method=4, **extra)
+        image.save(buffer, "WEBP", quality=80, method=4, **extra)
     else:
-        frame.save(buffer, "PNG", optimize=True, **extra)
+        image.save(buffer, "PNG", optimize=True, **extra)
     return buffer.getvalue()
 
 
-def _count_pages(path) -> int:
+def _draw_pages(path, file_hash: str) -> int:
+    """Draw the PDF's pages as images within the bounds above and keep their index beside
+    the PDF (a PDF uploaded again is not drawn again); returns its number of pages."""
+    drawn = page_images(file_hash)
+    if drawn is not None:
+        return drawn.total
     try:
-        return len(PdfReader(path).pages)
-    except Exception as error:  # pypdf raises many kinds on a damaged or locked file
+        document = pdfium.PdfDocument(path)
+    except Exception as error:  # pdfium refuses damaged and locked files alike
         raise UnreadableFile("The PDF couldn't be read to count its pages.") from error
+    pages, error = [], None
+    try:
+        total = len(document)
+        deadline = time.monotonic() + RENDER_SECONDS
+        for index in range(min(total, MAX_PAGES)):
+            if time.monotonic() > deadline:
+                error = f"Only the first {index} pages could be drawn in time."
+                break
+            try:
+                pages.append(_draw_page(document[index]))
+            except Exception as failure:  # one broken page: keep those drawn so far
+                log.warning("%s: page %s: %s", file_hash, index + 1, failure, exc_info=failure)
+                error = f"Page {index + 1} couldn't be drawn."
+                break
+        if error is None and total > MAX_PAGES:
+            error = f"Only the first {MAX_PAGES} pages are shown as images."
+    finally:
+        document.close()
+    index = {"total": total, "pages": pages, "error": error}
+    storage.store_beside(file_hash, PAGES_SUFFIX, json.dumps(index).encode())
+    return total
+
+
+def _draw_page(page) -> list:
+    """[image hash, width, height] of ``page`` drawn to fit PAGE_SIDE."""
+    try:
+        width, height = page.get_size()
+        if width <= 0 or height <= 0:
+            raise ValueError("the page has no size")
+        image = page.render(scale=min(PAGE_SIDE / max(width, height), MAX_SCALE)).to_pil()
+    finally:
+        page.close()
+    return [storage.store_bytes(_encoded(image)), image.width, image.height]

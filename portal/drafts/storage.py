@@ -121,6 +121,23 @@ def _temporary_file() -> tuple[int, Path]:
     return handle, Path(temp_name)
 
 
+def beside_path(file_hash: str, suffix: str) -> Path:
+    """Where something derived from the file ``file_hash`` is kept (e.g. its pages' index)."""
+    return stored_path(file_hash).with_name(file_hash + suffix)
+
+
+def store_beside(file_hash: str, suffix: str, data: bytes) -> None:
+    """Keep ``data`` derived from the file ``file_hash`` at ``beside_path``, written whole
+    (a temporary file renamed into place), so a reader sees the old bytes or the new."""
+    handle, temp_path = _temporary_file()
+    try:
+        with os.fdopen(handle, "wb") as temp:
+            temp.write(data)
+        os.replace(temp_path, beside_path(file_hash, suffix))
+    finally:
+        temp_path.unlink(missing_ok=True)
+
+
 def store_bytes(data: bytes) -> str:
     """Store ``data`` (e.g. a preview made by a job) under its content hash; return the hash.
 

@@ -1,6 +1,16 @@
 """Drafts: the review page, new drafts and versions, comparisons, files and decisions."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from portal import access
@@ -9,7 +19,8 @@ from portal.clients.services import account_team
 from portal.drafts import services, storage
 from portal.drafts.diff import word_diff
 from portal.drafts.forms import DecisionForm, DraftForm, VersionForm
-from portal.drafts.pages import draft_page, render_draft_page
+from portal.drafts.pages import draft_page, render_draft_page, version_stage
+from portal.drafts.processing import page_images
 from portal.errors import InvalidInput
 from portal.extensions import db
 from portal.models import DraftKind, FeedbackStatus, User
@@ -88,7 +99,7 @@ def new_version(slug, draft_id):
             version = _save_version(draft, form, services.open_client_feedback(draft))
         if action.ok:
             flash(f"Version {version.number} is up for review.", "success")
-            return redirect(url_for(".show", slug=slug, draft_id=draft_id))
+            return _go_to(url_for(".show", slug=slug, draft_id=draft_id))
     draft = access.get_draft_or_404(current_user, client, draft_id)
     return render_template(
         "drafts/new_version.html",
@@ -99,6 +110,15 @@ def new_version(slug, draft_id):
         form=form,
         statuses=list(FeedbackStatus),
     ), form.status
+
+
+def _go_to(url: str):
+    """Redirect; an htmx request (the upload with its progress bar) is told to go there."""
+    if not is_partial():
+        return redirect(url)
+    response = make_response("")
+    response.headers["HX-Redirect"] = url
+    return response
 
 
 def _save_version(draft, form, open_feedback):
@@ -130,7 +150,8 @@ def _save_version(draft, form, open_feedback):
 @bp.get("/drafts/<int:draft_id>/compare")
 @login_required
 def compare(slug, draft_id):
-    """Two versions side by side: a word-level diff for copy, the images next to each other."""
+    """Two versions compared: a word-level diff for copy, two images laid over each other,
+    two PDFs page by page; each picture with its pins."""
     client = access.get_client_or_404(current_user, slug)
     draft = access.get_draft_or_404(current_user, client, draft_id)
     versions = {v.number: v for v in services.versions_of(draft)}
@@ -139,9 +160,15 @@ def compare(slug, draft_id):
     if old is None or new is None:
         abort(404)
     diff = word_diff(old.body, new.body) if draft.kind == DraftKind.COPY else None
+    stages = None
+    if draft.kind != DraftKind.COPY:
+        stages = [
+            version_stage(current_user, client, draft, version, is_current=False)
+            for version in (old, new)
+        ]
     return render_template(
         "drafts/compare.html", client=client, draft=draft, old=old, new=new, diff=diff,
-        versions=sorted(versions.values(), key=lambda v: v.number),
+        stages=stages, versions=sorted(versions.values(), key=lambda v: v.number),
     )  # fmt: skip
 
 
@@ -185,7 +212,7 @@ def _send_version_file(slug, version_id, *, as_attachment, thumbnail=False):
     if not version.is_file:
         abort(404)
     if thumbnail:
-        return _send_thumbnail(version)
+        return _send_preview(version.thumbnail_hash)
     inline_pdf = version.is_pdf and not as_attachment
     response = send_file(
         storage.stored_path(version.file_hash),
@@ -200,15 +227,15 @@ def _send_version_file(slug, version_id, *, as_attachment, thumbnail=False):
     return response
 
 
-def _send_thumbnail(version):
-    """The preview a job made of an image version; 404 until it has."""
-    if not version.thumbnail_hash or not storage.stored_path(version.thumbnail_hash).is_file():
+def _send_preview(preview_hash: str | None):
+    """A preview a job made (a thumbnail, a PDF's page); 404 until it has."""
+    if not preview_hash or not storage.stored_path(preview_hash).is_file():
         abort(404)
     response = send_file(
-        storage.stored_path(version.thumbnail_hash),
-        mimetype=storage.stored_type(version.thumbnail_hash) or "application/octet-stream",
+        storage.stored_path(preview_hash),
+        mimetype=storage.stored_type(preview_hash) or "application/octet-stream",
         conditional=True,
-        etag=version.thumbnail_hash,
+        etag=preview_hash,
     )
     response.headers["Content-Security-Policy"] = FILE_POLICY
     response.headers["X-Frame-Options"] = "DENY"
@@ -224,6 +251,35 @@ def file(slug, version_id):
     """
     thumbnail = request.args.get("thumbnail") == "1"
     return _send_version_file(slug, version_id, as_attachment=False, thumbnail=thumbnail)
+
+
+@bp.get("/versions/<int:version_id>/pages/<int:page>")
+@login_required
+def page_image(slug, version_id, page):
+    """Page ``page`` of a PDF version drawn as an image (once a job has drawn it)."""
+    client = access.get_client_or_404(current_user, slug)
+    version = access.get_version_or_404(current_user, client, version_id)
+    drawn = page_images(version.file_hash) if version.is_pdf else None
+    image = drawn.page(page) if drawn else None
+    return _send_preview(image.image_hash if image else None)
+
+
+@bp.get("/versions/<int:version_id>/stage")
+@login_required
+def stage(slug, version_id):
+    """A file version's picture with its pins, as the draft page shows it: the fragment
+    the page asks for again until the job has processed the file."""
+    client = access.get_client_or_404(current_user, slug)
+    version = access.get_version_or_404(current_user, client, version_id)
+    draft = access.get_draft_or_404(current_user, client, version.draft_id)
+    if not version.is_file:
+        abort(404)
+    is_current = services.latest_version(draft).id == version.id
+    return render_template(
+        "drafts/_partials/stage.html",
+        client=client,
+        stage=version_stage(current_user, client, draft, version, is_current=is_current),
+    )
 
 
 @bp.get("/versions/<int:version_id>/download")

@@ -14,6 +14,9 @@ from wtforms.validators import InputRequired, Length, Optional
 from portal.forms import PortalForm
 from portal.threads.services import MAX_COMMENT_LENGTH
 
+# The form fields each kind of anchor is made of.
+ANCHOR_FIELDS = {"passage": ("start", "end"), "point": ("x", "y"), "rect": ("x", "y", "w", "h")}
+
 
 class CommentForm(PortalForm):
     body = TextAreaField(
@@ -27,14 +30,19 @@ class CommentForm(PortalForm):
     end = HiddenField()
     x = HiddenField()
     y = HiddenField()
+    w = HiddenField()
+    h = HiddenField()
     page = IntegerField("On page", validators=[Optional()])
     reply_to = HiddenField()
 
     def anchor(self) -> dict | None:
         """The anchor the form carries, unvalidated, or None for a general comment."""
-        if self.anchor_type.data in ("passage", "point"):
-            fields = ("start", "end") if self.anchor_type.data == "passage" else ("x", "y")
-            return {"type": self.anchor_type.data, **{f: self[f].data for f in fields}}
+        fields = ANCHOR_FIELDS.get(self.anchor_type.data)
+        if fields:
+            anchor = {"type": self.anchor_type.data, **{f: self[f].data for f in fields}}
+            if self.page.data and self.anchor_type.data != "passage":
+                anchor["page"] = self.page.data  # a pin or an area on a PDF's page
+            return anchor
         if self.page.data:
             return {"type": "page", "page": self.page.data}
         return None
