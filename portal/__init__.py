@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import access, assets, compression, errors, forms, jobs, security, templating
+from portal import access, assets, compression, errors, forms, jobs, logs, security, templating
 from portal.config import load_config
 from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from portal.models.types import render_migration_item
@@ -39,6 +39,7 @@ def create_app(overrides: dict | None = None, environ=None) -> Flask:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
+    logs.init_app(app)
     security.init_app(app)
     forms.init_app(app)
     errors.init_app(app)
@@ -48,6 +49,7 @@ def create_app(overrides: dict | None = None, environ=None) -> Flask:
     access.init_app(app)
     _register_blueprints(app)
     _register_cli(app)
+    _run_periodic_work(app)
     return app
 
 
@@ -86,3 +88,9 @@ def _register_cli(app: Flask) -> None:
 
     app.cli.add_command(portal_cli)
     app.cli.add_command(jobs_cli)
+
+
+def _run_periodic_work(app: Flask) -> None:
+    from portal.jobs import ticker
+
+    ticker.init_app(app)

@@ -113,6 +113,16 @@ def load_config(instance_path: str, environ=None) -> dict:
     }
 
 
+def is_embedded(config) -> bool:
+    """Whether the portal runs in the embedded mode: no ``REDIS_URL`` outside production, so
+    jobs run in the web process, which also runs the periodic work (``portal.jobs.ticker``),
+    and e-mailed links that carry a secret are shown in full in the outbox and the log.
+
+    The one place that decides it; everything that behaves differently there asks here.
+    """
+    return not config["REDIS_URL"] and config["PORTAL_ENV"] != "production"
+
+
 def configuration_problems(config) -> list[str]:
     """Describe what in a loaded config would hurt a production deployment."""
     problems = []

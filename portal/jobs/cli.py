@@ -5,10 +5,9 @@ from flask.cli import AppGroup
 from rq import SimpleWorker
 from rq.cron import CronScheduler
 
-from portal.extensions import db
-from portal.jobs import QUEUES, dispatch_ready
+from portal.jobs import QUEUES
 from portal.jobs.queue import get_redis
-from portal.jobs.schedule import PERIODIC
+from portal.jobs.schedule import PERIODIC, run_now
 from portal.jobs.worker import AppJob
 
 jobs_cli = AppGroup("jobs", help="Background jobs.")
@@ -47,10 +46,9 @@ def scheduler():
 def tick():
     """Do the periodic work once, now: sweep the outbox, send due notifications and digests.
 
-    In the embedded mode (no Redis) this is how notifications and digests go out.
+    The embedded mode's web process does this by itself (``portal.jobs.ticker``); this is
+    for a shell, or an embedded portal with no web process running.
     """
     for periodic in PERIODIC:
-        periodic.func()
-        db.session.commit()
-        dispatch_ready()
+        run_now(periodic)
     click.echo("Done: outbox swept, due notifications and digests produced.")

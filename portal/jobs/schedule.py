@@ -1,4 +1,5 @@
-"""The periodic work, run by exactly one ``flask jobs scheduler`` (rq's cron) or on demand.
+"""The periodic work, run by exactly one ``flask jobs scheduler`` (rq's cron), by the web
+process's ticker in the embedded mode (``portal.jobs.ticker``), or on demand (``flask jobs tick``).
 
 Every periodic job is idempotent and finds its work in the database, so a missed or doubled
 run neither loses nor repeats anything.
@@ -8,8 +9,9 @@ from dataclasses import dataclass
 
 from portal.digests.services import schedule_digests
 from portal.drafts.processing import sweep_unprocessed
-from portal.extensions import refresh_planner_statistics
+from portal.extensions import db, refresh_planner_statistics
 from portal.health.snapshots import take_snapshots
+from portal.jobs import dispatch_ready
 from portal.mail.delivery import sweep_outbox
 from portal.notifications.services import sweep_notifications
 
@@ -30,3 +32,11 @@ PERIODIC = (
     Periodic(take_snapshots, 3600, "slow"),
     Periodic(refresh_planner_statistics, 3600, "slow"),
 )
+
+
+def run_now(periodic: Periodic) -> None:
+    """Do ``periodic``'s work once, here and now, commit it, and dispatch the jobs it queued
+    (inline in the embedded mode). Needs an app context."""
+    periodic.func()
+    db.session.commit()
+    dispatch_ready()

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.jobs import batched, enqueue
+from portal.mail.redaction import shown
 from portal.models import EmailMessage, EmailStatus, utcnow
 
 log = logging.getLogger(__name__)
@@ -111,7 +112,13 @@ def _deliver_one(message_id: int, connection: SmtpConnection) -> None:
         return
     message.attempts += 1
     if not current_app.config["MAIL_SERVER"]:
-        log.info("e-mail to %s: %s\n%s", message.to_address, message.subject, message.text_body)
+        log.info(
+            "e-mail %s to %s: %s\n%s",
+            message.id,
+            message.to_address,
+            message.subject,
+            shown(message.text_body),
+        )
         message.status, message.sent_at = EmailStatus.LOGGED, utcnow()
         return
     try:

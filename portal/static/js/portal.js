@@ -26,6 +26,16 @@
     }
   }, true);
 
+  // A time zone select marked `data-browser-timezone` starts at the browser's own zone,
+  // when the list has it; without JavaScript the server's default stays.
+  document.addEventListener('DOMContentLoaded', function () {
+    var zone;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (error) { return; }
+    document.querySelectorAll('select[data-browser-timezone]').forEach(function (select) {
+      if (zone && select.querySelector('option[value="' + CSS.escape(zone) + '"]')) select.value = zone;
+    });
+  });
+
   // ---- Anchoring a comment to a passage of copy or a spot on an image ----
   var SVG_NS = 'http://www.w3.org/2000/svg';
 
