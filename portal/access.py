@@ -164,6 +164,12 @@ def visible_events(user: User, client: Client | None = None) -> Select:
     return query
 
 
+def visible_people(user: User, client: Client | None = None) -> Select:
+    """A select of the client users ``user`` may see as people of a client (of ``client``, if
+    given): never another organisation's."""
+    return select(User).where(_in_scope(User.client_id, user, client))
+
+
 def health_client_ids(user: User) -> Select:
     """A select of the ids of the clients whose relationship health ``user`` may read:
     every live client for admins; for other staff, the live clients they lead (their
@@ -266,6 +272,12 @@ def get_version_or_404(user: User, client: Client, version_id: int) -> Version:
     return _one_or_404(
         select(Version).where(Version.id == version_id, Version.client_id == client.id)
     )
+
+
+def get_person_or_404(user: User, client: Client, user_id: int) -> User:
+    """Client user ``user_id`` of ``client`` (already visible to ``user``); 404 for anyone
+    else, another organisation's people and agency staff included."""
+    return _one_or_404(select(User).where(User.id == user_id, User.client_id == client.id))
 
 
 def can_read_thread(user: User, thread: Thread) -> bool:
@@ -390,6 +402,17 @@ def can_invite(user: User, client: Client, role: str | None = None) -> bool:
     return role != ClientRole.ADMIN or user.role in ACCOUNT_LEADS
 
 
+def can_see_people(user: User, client: Client) -> bool:
+    """See a client's people and the invitations pending: whoever may invite into it (its own
+    client admins, its account team, agency admins)."""
+    return can_invite(user, client)
+
+
+def can_manage_people(user: User, client: Client) -> bool:
+    """Deactivate and reactivate a client's people: its own client admins and agency admins."""
+    return user.is_admin or (user.is_client_admin and user.client_id == client.id)
+
+
 def invitable_roles(user: User, client: Client) -> list[ClientRole]:
     """The client roles ``user`` may invite into ``client``, for the invitation form."""
     return [
@@ -429,6 +452,7 @@ TEMPLATE_CHECKS = (
     can_delete,
     can_edit,
     can_invite,
+    can_manage_people,
     can_post_staff_note,
     can_promote,
     can_reply_to,

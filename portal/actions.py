@@ -49,6 +49,17 @@ class Action:
         return False
 
 
+def undo(message: str, url: str, **fields) -> dict:
+    """A success notice with an Undo button: a form posting ``fields`` to ``url`` (the action
+    that puts back what was just done). Templates draw it with the ``undo_notice`` macro."""
+    return {"text": message, "url": url, "fields": fields}
+
+
+def flash_undo(message: str, url: str, **fields) -> None:
+    """Flash ``message`` with an Undo button (see ``undo``)."""
+    flash(undo(message, url, **fields), "success")
+
+
 def form_action(form, field: str) -> Action:
     """Run the block's service calls as one transaction on behalf of ``form``.
 

@@ -1,6 +1,7 @@
-"""E-mail address checks of user input, shared by forms and commands."""
+"""Checks of user input (e-mail addresses, time zones), shared by forms, services and commands."""
 
 import re
+from zoneinfo import available_timezones
 
 from wtforms.validators import ValidationError
 
@@ -12,6 +13,16 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]+$")
 def is_email_address(value: str) -> bool:
     """Whether ``value`` looks like an address we can send e-mail to."""
     return bool(_EMAIL.match(value.strip())) and len(value.strip()) <= 254
+
+
+# The time zones a person may choose, by name.
+TIMEZONES = sorted(available_timezones() - {"localtime", "Factory"})
+_TIMEZONE_NAMES = frozenset(TIMEZONES)
+
+
+def is_time_zone(name: str) -> bool:
+    """Whether ``name`` is one of ``TIMEZONES``."""
+    return name in _TIMEZONE_NAMES
 
 
 def email_address(form, field) -> None:

@@ -1,15 +1,12 @@
 """Forms for a person's own account."""
 
-from zoneinfo import available_timezones
-
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from portal.forms import PortalForm
 from portal.models import EmailFrequency
-
-TIMEZONES = sorted(available_timezones() - {"localtime", "Factory"})
+from portal.validation import TIMEZONES
 
 
 class ProfileForm(PortalForm):

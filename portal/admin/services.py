@@ -7,7 +7,7 @@ from portal.errors import Conflict, InvalidInput
 from portal.events import record_event
 from portal.extensions import db
 from portal.mail.delivery import retry_failed
-from portal.models import EmailMessage, EmailStatus, StaffRole, User
+from portal.models import Client, EmailMessage, EmailStatus, StaffRole, User, UserKind
 
 
 def _other_active_admins(user: User) -> int:
@@ -56,14 +56,19 @@ def set_user_active(actor: User, user: User, active: bool) -> None:
     )
 
 
-def people_page(page: int, per_page: int = 50):
-    """One page of everyone with an account, staff first, then by name."""
-    return db.paginate(
-        select(User).order_by(User.kind.desc(), User.name),
-        page=page,
-        per_page=per_page,
-        error_out=False,
-    )
+# The people page's filter for the agency's own staff: no client's slug starts with "_".
+AGENCY_STAFF = "_agency"
+
+
+def people_page(page: int, organisation: Client | str | None = None, per_page: int = 50):
+    """One page of everyone with an account, staff first, then by name: of one client
+    ``organisation``, of the staff (``AGENCY_STAFF``), or of all (None)."""
+    query = select(User).order_by(User.kind.desc(), User.name, User.id)
+    if organisation == AGENCY_STAFF:
+        query = query.where(User.kind == UserKind.STAFF)
+    elif organisation is not None:
+        query = query.where(User.client_id == organisation.id)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
 def outbox_page(page: int, status: str | None = None, per_page: int = 50):

@@ -14,14 +14,16 @@ from flask_login import current_user
 
 from portal import access
 from portal.access import admin_required
-from portal.actions import flash_action, form_action, is_partial
+from portal.actions import flash_action, flash_undo, form_action, is_partial, undo
 from portal.admin import jobs as admin_jobs
 from portal.admin import services
 from portal.admin.forms import AssignForm, AssignmentForm, ClientForm, RoleForm
 from portal.clients import services as client_services
+from portal.config import is_embedded
 from portal.extensions import db
 from portal.invitations import services as invitation_services
 from portal.invitations.forms import staff_invite_form
+from portal.mail.redaction import shown
 from portal.models import Client, EmailMessage, EmailStatus, User
 from portal.models.user import ROLE_LABELS
 from portal.routing import row_id
@@ -77,7 +79,10 @@ def _set_archived(slug, archived):
     client = access.get_client_or_404(current_user, slug)
     client_services.set_client_archived(current_user, client, archived)
     db.session.commit()
-    flash(f"{client.name} is {'archived' if archived else 'restored'}.", "success")
+    if archived:
+        flash_undo(f"{client.name} is archived.", url_for(".restore_client", slug=client.slug))
+    else:
+        flash(f"{client.name} is restored.", "success")
     return redirect(url_for(".clients"))
 
 
@@ -89,7 +94,7 @@ def team(slug):
     return _team_page(client)
 
 
-def _team_page(client: Client, add_form=None, status=200):
+def _team_page(client: Client, add_form=None, status=200, notice=None):
     template = "admin/_partials/team.html" if is_partial() else "admin/team.html"
     add_form = add_form or AssignForm()
     candidates = client_services.unassigned_staff(client)
@@ -101,14 +106,17 @@ def _team_page(client: Client, add_form=None, status=200):
         client=client,
         team=client_services.account_team(client),
         add_form=add_form,
+        notice=notice,
     ), status
 
 
-def _team_changed(client: Client, message: str):
+def _team_changed(client: Client, message: str, notice: dict | None = None):
+    """Commit a change of the team, then show it: the fragment again to htmx, with
+    ``notice`` (an Undo) if any; otherwise the page, after flashing ``notice`` or ``message``."""
     db.session.commit()
     if is_partial():
-        return _team_page(client)
-    flash(message, "success")
+        return _team_page(client, notice=notice)
+    flash(notice or message, "success")
     return redirect(url_for(".team", slug=client.slug))
 
 
@@ -156,15 +164,22 @@ def unassign(slug, assignment_id):
     """Take a staff member off the team."""
     client = access.get_client_or_404(current_user, slug)
     assignment = _assignment_or_404(client, assignment_id)
-    name = assignment.user.name
+    user, responsibility = assignment.user, assignment.responsibility
     client_services.unassign_staff(current_user, assignment)
-    return _team_changed(client, f"{name} left the {client.name} team.")
+    message = f"{user.name} left the {client.name} team."
+    return _team_changed(
+        client,
+        message,
+        undo(message, url_for(".assign", slug=client.slug), user_id=user.id,
+             responsibility=responsibility),
+    )  # fmt: skip
 
 
 @bp.get("/people")
 @admin_required
 def people():
-    """Everyone with an account, a page at a time, with staff roles and deactivation."""
+    """Everyone with an account, a page at a time, with their organisation, staff roles and
+    deactivation; ``?organisation=`` a client's slug (or ``_agency`` for the staff) filters."""
     return _people_page()
 
 
@@ -176,19 +191,42 @@ def _user_or_404(user_id: int) -> User:
 
 
 def _people_page(status=200):
-    page = request.args.get("page", type=row_id) or 1
+    organisations = db.session.scalars(access.visible_clients(current_user)).all()
+    chosen = request.args.get("organisation") or None
+    if chosen == services.AGENCY_STAFF or chosen is None:
+        organisation = chosen
+    else:
+        organisation = next((c for c in organisations if c.slug == chosen), None)
+        if organisation is None:
+            abort(400)
     return render_template(
-        "admin/people.html", people=services.people_page(page), role_form=RoleForm()
+        "admin/people.html",
+        people=services.people_page(_page_number(), organisation),
+        organisations=organisations,
+        organisation_of={client.id: client for client in organisations},
+        chosen=chosen,
+        AGENCY_STAFF=services.AGENCY_STAFF,
+        role_form=RoleForm(),
     ), status
 
 
-def _people_action(change, message):
+def _people_action(change, message, undo_url=None):
     with flash_action() as action:
         change()
     if not action.ok:
         return _people_page(action.status)
-    flash(message, "success")
-    return redirect(url_for(".people", page=_page_number()))
+    if undo_url:
+        flash_undo(message, undo_url)
+    else:
+        flash(message, "success")
+    return redirect(_people_location())
+
+
+def _people_location(endpoint=".people", **values) -> str:
+    """The people page (or an action of it) at the page and organisation asked for."""
+    return url_for(
+        endpoint, **values, page=_page_number(), organisation=request.args.get("organisation")
+    )
 
 
 @bp.post("/people/<int:user_id>/role")
@@ -214,6 +252,7 @@ def deactivate(user_id):
     return _people_action(
         lambda: services.set_user_active(current_user, user, False),
         f"{user.name} is deactivated and signed out everywhere.",
+        _people_location(".reactivate", user_id=user.id),
     )
 
 
@@ -263,6 +302,7 @@ def _outbox_page(status=200):
         counts=services.outbox_counts(),
         filter_status=filter_status,
         mail_server=current_app.config["MAIL_SERVER"],
+        embedded=is_embedded(current_app.config),
     ), status
 
 
@@ -273,13 +313,32 @@ def outbox():
     return _outbox_page()
 
 
+def _email_or_404(message_id: int) -> EmailMessage:
+    message = db.session.get(EmailMessage, message_id)
+    if message is None:
+        abort(404)
+    return message
+
+
+@bp.get("/outbox/<int:message_id>")
+@admin_required
+def email(message_id):
+    """One outbox message in full: its text, and its HTML in a sandboxed frame. Links that
+    carry a secret show in full only in the embedded mode."""
+    message = _email_or_404(message_id)
+    return render_template(
+        "admin/outbox_message.html",
+        message=message,
+        text_body=shown(message.text_body),
+        html_body=shown(message.html_body),
+    )
+
+
 @bp.post("/outbox/<int:message_id>/retry")
 @admin_required
 def retry_email(message_id):
     """Give a failed message a fresh set of delivery attempts."""
-    message = db.session.get(EmailMessage, message_id)
-    if message is None:
-        abort(404)
+    message = _email_or_404(message_id)
     with flash_action() as action:
         services.retry_email(current_user, message)
     if not action.ok:

@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
+from portal import access
 from portal.errors import Conflict, InvalidInput
 from portal.events import record_event
 from portal.extensions import db
@@ -245,3 +246,17 @@ def save_project(
         name=name,
     )
     return project
+
+
+PEOPLE_PER_PAGE = 50
+
+
+def client_people(viewer: User, client: Client, page: int = 1, per_page: int = PEOPLE_PER_PAGE):
+    """Page ``page`` of ``client``'s people that ``viewer`` may see, active first, by name: a
+    Flask-SQLAlchemy pagination."""
+    return db.paginate(
+        access.visible_people(viewer, client).order_by(User.active.desc(), User.name, User.id),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )

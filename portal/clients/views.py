@@ -4,12 +4,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from portal import access
-from portal.actions import form_action
+from portal.actions import flash_action, flash_undo, form_action
+from portal.admin.services import set_user_active
 from portal.clients import services
 from portal.clients.forms import ProjectForm
 from portal.drafts.services import project_drafts
 from portal.drafts.status import draft_states
 from portal.health.outside_in import agency_record_for
+from portal.invitations.services import pending_invitations
 from portal.routing import row_id
 from portal.threads.services import recent_threads
 
@@ -90,3 +92,57 @@ def _save_project(client, project, form):
     return render_template(
         "clients/project_form.html", client=client, project=project, form=form
     ), form.status
+
+
+@bp.get("/<slug>/people")
+@login_required
+def people(slug):
+    """The people of this client organisation and the invitations still pending, with
+    deactivation for those who manage them."""
+    return _people_page(access.get_client_or_404(current_user, slug))
+
+
+def _people_page(client, status=200):
+    access.require(access.can_see_people(current_user, client))
+    return render_template(
+        "clients/people.html",
+        client=client,
+        people=services.client_people(current_user, client, _page_number()),
+        pending=pending_invitations(client),
+    ), status
+
+
+def _page_number() -> int:
+    return request.args.get("page", type=row_id) or 1
+
+
+@bp.post("/<slug>/people/<int:user_id>/deactivate")
+@login_required
+def deactivate_person(slug, user_id):
+    """Deactivate one of this client's people: every session of theirs ends at once."""
+    return _set_person_active(slug, user_id, False)
+
+
+@bp.post("/<slug>/people/<int:user_id>/reactivate")
+@login_required
+def reactivate_person(slug, user_id):
+    """Let a deactivated person of this client sign in again."""
+    return _set_person_active(slug, user_id, True)
+
+
+def _set_person_active(slug, user_id, active):
+    client = access.get_client_or_404(current_user, slug)
+    access.require(access.can_manage_people(current_user, client))
+    person = access.get_person_or_404(current_user, client, user_id)
+    with flash_action() as action:
+        set_user_active(current_user, person, active)
+    if not action.ok:
+        return _people_page(client, action.status)
+    if active:
+        flash(f"{person.name} can sign in again.", "success")
+    else:
+        flash_undo(
+            f"{person.name} is deactivated and signed out everywhere.",
+            url_for(".reactivate_person", slug=client.slug, user_id=person.id, page=_page_number()),
+        )
+    return redirect(url_for(".people", slug=client.slug, page=_page_number()))

@@ -6,7 +6,7 @@ from wtforms.validators import InputRequired, Length
 
 from portal.forms import PortalForm
 from portal.models import ClientRole, StaffRole
-from portal.validation import email_address
+from portal.validation import TIMEZONES, email_address
 
 
 class InviteForm(PortalForm):
@@ -31,3 +31,16 @@ class AcceptInvitationForm(PortalForm):
     name = StringField("Your name", validators=[InputRequired(), Length(max=120)])
     password = PasswordField("Choose a password", validators=[InputRequired()])
     confirm = PasswordField("Repeat the password", validators=[InputRequired()])
+    # The service refuses a zone not in the list, with a message of its own.
+    timezone = SelectField(
+        "Your time zone", choices=[SelectChoice(zone) for zone in TIMEZONES], validate_choice=False
+    )
+
+
+def accept_invitation_form(default_zone: str) -> AcceptInvitationForm:
+    """The form to accept an invitation, its time zone at ``default_zone``. While the form is
+    fresh (not sent back with a choice), portal.js sets the zone to the browser's own."""
+    form = AcceptInvitationForm(timezone=default_zone)
+    if not form.is_submitted():
+        form.timezone.render_kw = {"data-browser-timezone": ""}
+    return form

@@ -23,6 +23,7 @@ from portal.models import (
     utcnow,
 )
 from portal.urls import public_url
+from portal.validation import is_time_zone
 
 
 def _check_address_free(email: str) -> str:
@@ -131,12 +132,18 @@ def find_invitation(token: str) -> Invitation:
     return invitation
 
 
-def accept_invitation(token: str, name: str, password: str, confirm: str) -> User:
-    """Create the invited account with ``name`` and ``password``, spending the invitation."""
+def accept_invitation(token: str, name: str, password: str, confirm: str, timezone: str) -> User:
+    """Create the invited account with ``name``, ``password`` and ``timezone``, spending the
+    invitation. Raises InvalidInput for a blank name, a weak password or an unknown zone."""
     invitation = find_invitation(token)
     name = name.strip()
     if not name:
         raise InvalidInput("Tell us your name.", field="name")
+    if not is_time_zone(timezone):
+        raise InvalidInput(
+            f"“{timezone}” isn't a time zone we know. Choose yours from the list.",
+            field="timezone",
+        )
     validate_new_password(password, confirm)
     email = _check_address_free(invitation.email)
     user = User(
@@ -146,6 +153,7 @@ def accept_invitation(token: str, name: str, password: str, confirm: str) -> Use
         kind=UserKind.CLIENT if invitation.client_id else UserKind.STAFF,
         role=invitation.role,
         client_id=invitation.client_id,
+        timezone=timezone,
     )
     db.session.add(user)
     invitation.accepted_at = utcnow()

@@ -6,8 +6,9 @@ from flask_login import current_user, login_required
 from portal import access
 from portal.actions import form_action
 from portal.auth.services import start_session
+from portal.health.settings import agency_settings
 from portal.invitations import services
-from portal.invitations.forms import AcceptInvitationForm, client_invite_form
+from portal.invitations.forms import accept_invitation_form, client_invite_form
 from portal.ratelimits import guarded
 
 bp = Blueprint("invitations", __name__)
@@ -42,11 +43,11 @@ def invite_client_user(slug):
 def accept(token):
     """Accept an invitation: choose a name and password, and arrive signed in."""
     services.find_invitation(token)  # 410 for an unknown or spent link
-    form = AcceptInvitationForm()
+    form = accept_invitation_form(agency_settings().timezone)
     if form.validate_on_submit():
         with form_action(form, "password") as action:
             user = services.accept_invitation(
-                token, form.name.data, form.password.data, form.confirm.data
+                token, form.name.data, form.password.data, form.confirm.data, form.timezone.data
             )
             start_session(user, remember=False)
         if action.ok:

@@ -16,7 +16,7 @@ from werkzeug.exceptions import NotFound
 
 from portal import access
 from portal.extensions import db
-from portal.models import Client, Comment, Draft, Project, Thread, Version
+from portal.models import Client, Comment, Draft, Project, Thread, User, Version
 
 CHECK_OPTION = "consistency_check"
 
@@ -32,6 +32,7 @@ SCOPES = {
     "get_version_or_404": (Version, "visible_versions"),
     "get_thread_or_404": (Thread, "visible_threads"),
     "get_comment_or_404": (Comment, "visible_comments"),
+    "get_person_or_404": (User, "visible_people"),
 }
 
 

@@ -40,6 +40,9 @@ SIGNED_IN = EVERYONE | {"anonymous": LOGIN}
 VIEW_CLIENT_A = outcomes(LOGIN, ALLOWED, ALLOWED, HIDDEN, HIDDEN, ALLOWED, ALLOWED, ALLOWED)
 WORK_ON_CLIENT_A = outcomes(LOGIN, FORBIDDEN, FORBIDDEN, HIDDEN, HIDDEN, ALLOWED, ALLOWED, ALLOWED)
 INVITE_TO_CLIENT_A = outcomes(LOGIN, FORBIDDEN, ALLOWED, HIDDEN, HIDDEN, ALLOWED, ALLOWED, ALLOWED)
+MANAGE_PEOPLE_OF_A = outcomes(
+    LOGIN, FORBIDDEN, ALLOWED, HIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN, ALLOWED
+)
 ADMINS = dict.fromkeys(PERSONAS, FORBIDDEN) | {"anonymous": LOGIN, "admin": ALLOWED}
 # On a row that does not exist: only an admin gets as far as finding that out.
 ADMINS_ON_MISSING = ADMINS | {"admin": HIDDEN}
@@ -95,6 +98,15 @@ ROUTES = {
         A + "/invitations",
         empty_form(INVITE_TO_CLIENT_A, INVALID),
     ),
+    ("clients.people", "GET"): (A + "/people", INVITE_TO_CLIENT_A),
+    ("clients.deactivate_person", "POST"): (
+        A + "/people/{w.people[client_member_a].id}/deactivate",
+        MANAGE_PEOPLE_OF_A,
+    ),
+    ("clients.reactivate_person", "POST"): (
+        A + "/people/{w.people[client_member_a].id}/reactivate",
+        MANAGE_PEOPLE_OF_A,
+    ),
     ("invitations.accept", "GET"): (f"/invitations/{INVITATION_TOKEN}", EVERYONE),
     ("invitations.accept", "POST"): (
         f"/invitations/{INVITATION_TOKEN}",
@@ -124,6 +136,7 @@ ROUTES = {
     ("admin.invite_staff", "GET"): ("/admin/staff/invitations", ADMINS),
     ("admin.invite_staff", "POST"): ("/admin/staff/invitations", empty_form(ADMINS, INVALID)),
     ("admin.outbox", "GET"): ("/admin/outbox", ADMINS),
+    ("admin.email", "GET"): ("/admin/outbox/999999", ADMINS_ON_MISSING),
     ("admin.retry_email", "POST"): ("/admin/outbox/999999/retry", ADMINS_ON_MISSING),
     ("admin.jobs", "GET"): ("/admin/jobs", ADMINS),
     ("admin.retry_job", "POST"): ("/admin/jobs/no-such-job/retry", ADMINS_ON_MISSING),
