@@ -12,6 +12,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from portal.forms import PortalForm
+from portal.routing import row_id
 from portal.threads.services import MAX_COMMENT_LENGTH
 
 # The form fields each kind of anchor is made of.
@@ -34,6 +35,8 @@ class CommentForm(PortalForm):
     h = HiddenField()
     page = IntegerField("On page", validators=[Optional()])
     reply_to = HiddenField()
+    # The version the author was reading: a newer one refuses the comment, never moves it.
+    version_id = HiddenField()
 
     def anchor(self) -> dict | None:
         """The anchor the form carries, unvalidated, or None for a general comment."""
@@ -46,6 +49,14 @@ class CommentForm(PortalForm):
         if self.page.data:
             return {"type": "page", "page": self.page.data}
         return None
+
+
+def replying_form(reply_to: str | None) -> CommentForm:
+    """A fresh comment form replying to comment ``reply_to`` (from a link's ``?reply_to=``,
+    how the Reply link opens the form without JavaScript); the post checks the comment."""
+    form = CommentForm(formdata=None)
+    form.reply_to.data = str(row_id(reply_to) or "")
+    return form
 
 
 class EditCommentForm(PortalForm):

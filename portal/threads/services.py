@@ -110,17 +110,26 @@ def post_comment(
     internal: bool = False,
     anchor: dict | None = None,
     reply_to_id: int | None = None,
+    on_version_id: int | None = None,
 ) -> Comment:
     """Post a comment (with its mentions and activity event) in one transaction.
 
     Comments on a draft belong to its current version; an anchor points into that version.
-    A client-visible staff comment answers the client comments before it in the thread.
+    ``on_version_id`` is the version the author was looking at: a newer one refuses the
+    comment (409) rather than moving it. A client-visible staff comment answers the client
+    comments before it in the thread.
     """
     body = _clean_body(body)
     if internal and not access.can_write_staff_notes(actor):
         raise InvalidInput("Only agency staff can write staff-only notes.")
     internal = internal or thread.internal
     version = current_version(thread)
+    if version is not None and on_version_id is not None and on_version_id != version.id:
+        raise Conflict(
+            f"Version {version.number} replaced the one you were reading. Nothing was posted: "
+            f"your text is kept, post it again to comment on version {version.number}.",
+            field="body",
+        )
     if anchor is not None:
         if version is None:
             raise InvalidInput("There is no version to point at yet.")
@@ -315,24 +324,51 @@ class CommentPage:
     comments: list[Comment]
     has_older: bool
 
+    @property
+    def in_reading_order(self) -> list[tuple[Comment, bool]]:
+        """The comments oldest first, except that replies follow their parent when it is on
+        the page (replies are one level deep), each with whether it is such a nested reply; a
+        reply to an older comment stays in its place."""
+        on_page = {comment.id: comment for comment in self.comments}
+        replies: dict[int, list[Comment]] = {}
+        top_level = []
+        for comment in self.comments:
+            parent = on_page.get(comment.reply_to_id)
+            if parent is not None and parent.reply_to_id is None:
+                replies.setdefault(parent.id, []).append(comment)
+            else:
+                top_level.append(comment)
+        ordered = []
+        for comment in top_level:
+            ordered.append((comment, False))
+            ordered.extend((reply, True) for reply in replies.get(comment.id, ()))
+        return ordered
 
-def _visible_comments(user: User, thread: Thread):
-    return access.visible_comments(user, thread=thread).options(joinedload(Comment.author))
+
+def _visible_comments(user: User, thread: Thread, version_id: int | None = None):
+    query = access.visible_comments(user, thread=thread).options(joinedload(Comment.author))
+    return query if version_id is None else query.where(Comment.version_id == version_id)
 
 
-def comment_page(user: User, thread: Thread, before_id: int | None = None) -> CommentPage:
-    """The newest ``PAGE_SIZE`` comments ``user`` may see (before ``before_id``, if given)."""
-    query = _visible_comments(user, thread)
+def comment_page(
+    user: User, thread: Thread, before_id: int | None = None, version_id: int | None = None
+) -> CommentPage:
+    """The newest ``PAGE_SIZE`` comments ``user`` may see (before ``before_id``, and made on
+    ``version_id``, if given)."""
+    query = _visible_comments(user, thread, version_id)
     if before_id is not None:
         query = query.where(Comment.id < before_id)
     newest_first = db.session.scalars(query.order_by(Comment.id.desc()).limit(PAGE_SIZE + 1)).all()
     return CommentPage(list(reversed(newest_first[:PAGE_SIZE])), len(newest_first) > PAGE_SIZE)
 
 
-def comments_after(user: User, thread: Thread, after_id: int) -> list[Comment]:
-    """Comments ``user`` may see that arrived after ``after_id``, oldest first (at most a page)."""
+def comments_after(
+    user: User, thread: Thread, after_id: int, version_id: int | None = None
+) -> list[Comment]:
+    """Comments ``user`` may see that arrived after ``after_id`` (made on ``version_id``, if
+    given), oldest first (at most a page)."""
     return db.session.scalars(
-        _visible_comments(user, thread)
+        _visible_comments(user, thread, version_id)
         .where(Comment.id > after_id)
         .order_by(Comment.id)
         .limit(PAGE_SIZE)

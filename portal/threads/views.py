@@ -15,8 +15,15 @@ from portal.extensions import db
 from portal.models import StaffRole, Thread, ThreadKind
 from portal.routing import row_id
 from portal.threads import services
-from portal.threads.forms import CommentForm, ConversationForm, EditCommentForm, ThreadForm
+from portal.threads.forms import (
+    CommentForm,
+    ConversationForm,
+    EditCommentForm,
+    ThreadForm,
+    replying_form,
+)
 from portal.threads.subscriptions import set_follow_level
+from portal.threads.versions import version_labels
 from portal.urls import thread_location
 
 bp = Blueprint("threads", __name__, url_prefix="/clients/<slug>")
@@ -26,11 +33,6 @@ def _visible_thread(slug: str, thread_id: int):
     """The client and the thread the current user may read, or 404."""
     client = access.get_client_or_404(current_user, slug)
     return client, access.get_thread_or_404(current_user, client, thread_id)
-
-
-def _pdf_pages(thread: Thread) -> int | None:
-    version = services.current_version(thread)
-    return version.page_count if version is not None and version.is_pdf else None
 
 
 def thread_url(client, thread: Thread, comment_id: int | None = None) -> str:
@@ -60,7 +62,7 @@ def show(slug, thread_id):
     client, thread = _visible_thread(slug, thread_id)
     if thread.kind == ThreadKind.DRAFT:
         return redirect(thread_url(client, thread))
-    return render_thread_home(client, thread, CommentForm())
+    return render_thread_home(client, thread, replying_form(request.args.get("reply_to")))
 
 
 @bp.post("/threads/<int:thread_id>/comments")
@@ -78,6 +80,7 @@ def post(slug, thread_id):
                 internal=form.internal.data,
                 anchor=form.anchor(),
                 reply_to_id=row_id(form.reply_to.data),
+                on_version_id=row_id(form.version_id.data),
             )
         if action.ok and is_partial():
             # A fresh form; the poller, told by the trigger, fetches the new comment.
@@ -91,12 +94,14 @@ def post(slug, thread_id):
 
 
 def _comment_form(client, thread: Thread, form: CommentForm) -> str:
+    version = services.current_version(thread)
     return render_template(
         "threads/_partials/comment_form.html",
         client=client,
         thread=thread,
         form=form,
-        pdf_pages=_pdf_pages(thread),
+        comment_version=version,
+        pdf_pages=version.page_count if version is not None and version.is_pdf else None,
     )
 
 
@@ -106,11 +111,20 @@ def since(slug, thread_id):
     """Comments newer than ``after``, for polling: 204 when nothing is new."""
     client, thread = _visible_thread(slug, thread_id)
     after = request.args.get("after", type=row_id) or 0
-    comments = services.comments_after(current_user, thread, after)
+    version_id = request.args.get("version", type=row_id)
+    comments = services.comments_after(current_user, thread, after, version_id)
     if not comments:
         return "", 204
+    return _render_comments(
+        "threads/_partials/arrived.html", client, thread, comments=comments,
+        only_version_id=version_id,
+    )  # fmt: skip
+
+
+def _render_comments(template: str, client, thread: Thread, **context) -> str:
+    """A fragment of ``thread``'s comments, labelled with their versions in a draft's."""
     return render_template(
-        "threads/_partials/arrived.html", client=client, thread=thread, comments=comments
+        template, client=client, thread=thread, labels=version_labels(thread), **context
     )
 
 
@@ -122,9 +136,10 @@ def older(slug, thread_id):
     before = request.args.get("before", type=row_id)
     if before is None:
         abort(400)
-    page = services.comment_page(current_user, thread, before_id=before)
-    return render_template(
-        "threads/_partials/older.html", client=client, thread=thread, comments=page
+    version_id = request.args.get("version", type=row_id)
+    page = services.comment_page(current_user, thread, before_id=before, version_id=version_id)
+    return _render_comments(
+        "threads/_partials/older.html", client, thread, comments=page, only_version_id=version_id
     )
 
 
@@ -158,8 +173,8 @@ def _comment_changed(client, comment, message):
     db.session.commit()
     comment = access.get_comment_or_404(current_user, client, comment.id)
     if is_partial():
-        return render_template(
-            "threads/_partials/comment.html", client=client, thread=comment.thread, comment=comment
+        return _render_comments(
+            "threads/_partials/comment.html", client, comment.thread, comment=comment
         )
     flash(message, "success")
     return redirect(thread_url(client, comment.thread, comment.id))
