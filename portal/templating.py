@@ -13,6 +13,7 @@ from portal.extensions import db
 from portal.health.sparkline import sparkline
 from portal.models import Client, DraftKind, EmailStatus, FollowLevel, ThreadKind, utcnow
 from portal.models.user import ROLE_LABELS
+from portal.threads.live import live_stamp
 from portal.threads.subscriptions import follow_level
 
 
@@ -142,6 +143,7 @@ def init_app(app) -> None:
     app.jinja_env.globals["role_labels"] = ROLE_LABELS
     app.jinja_env.globals["own_client"] = own_client
     app.jinja_env.globals["follow_level"] = follow_level
+    app.jinja_env.globals["live_stamp"] = live_stamp
     app.jinja_env.globals["sparkline"] = sparkline
     # Templates compare with the enums, so a renamed value can't leave a stale string behind.
     app.jinja_env.globals.update(

@@ -33,6 +33,8 @@ from portal.threads.subscriptions import follow_all, mark_read, mark_unread_for_
 
 MAX_COMMENT_LENGTH = 20_000
 PAGE_SIZE = 50
+# Comments redrawn live after a change: the newest of those a reader has on screen.
+MAX_REDRAWN = 200
 # "@copywriter" reaches whoever holds that role on the account team.
 ROLE_HANDLES = {
     "copywriter": StaffRole.COPYWRITER,
@@ -373,6 +375,21 @@ def comments_after(
         .order_by(Comment.id)
         .limit(PAGE_SIZE)
     ).all()
+
+
+def comments_between(
+    user: User, thread: Thread, first_id: int, last_id: int, version_id: int | None = None
+) -> list[Comment]:
+    """The comments ``user`` may see from ``first_id`` to ``last_id`` (those on their screen;
+    made on ``version_id``, if given), to redraw after a change: at most the newest
+    ``MAX_REDRAWN``, oldest first."""
+    newest_first = db.session.scalars(
+        _visible_comments(user, thread, version_id)
+        .where(Comment.id.between(first_id, last_id))
+        .order_by(Comment.id.desc())
+        .limit(MAX_REDRAWN)
+    ).all()
+    return newest_first[::-1]
 
 
 def recent_threads(user: User, client: Client, project: Project | None = None, limit=20):

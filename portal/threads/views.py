@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from portal import access
 from portal.actions import form_action, is_partial
 from portal.clients.services import account_team
-from portal.drafts.pages import render_draft_page
+from portal.drafts.pages import draft_page, render_draft_page
 from portal.errors import Conflict
 from portal.extensions import db
 from portal.models import StaffRole, Thread, ThreadKind
@@ -22,6 +22,7 @@ from portal.threads.forms import (
     ThreadForm,
     replying_form,
 )
+from portal.threads.live import live_stamp
 from portal.threads.subscriptions import set_follow_level
 from portal.threads.versions import version_labels
 from portal.urls import thread_location
@@ -108,16 +109,29 @@ def _comment_form(client, thread: Thread, form: CommentForm) -> str:
 @bp.get("/threads/<int:thread_id>/comments")
 @login_required
 def since(slug, thread_id):
-    """Comments newer than ``after``, for polling: 204 when nothing is new."""
+    """Polling: comments newer than ``after``. With ``stamp`` (the live stamp the page was
+    drawn with), a change to anything else the reader sees also redraws the comments on
+    their screen (from ``first``) and, on a draft page, its state. 204 when nothing changed."""
     client, thread = _visible_thread(slug, thread_id)
     after = request.args.get("after", type=row_id) or 0
     version_id = request.args.get("version", type=row_id)
     comments = services.comments_after(current_user, thread, after, version_id)
-    if not comments:
+    stamp = live_stamp(current_user, thread)
+    changed = request.args.get("stamp", stamp) != stamp
+    if not comments and not changed:
         return "", 204
+    first = request.args.get("first", type=row_id)
+    redrawn = []
+    if changed and first and after:
+        redrawn = services.comments_between(current_user, thread, first, after, version_id)
+    draft = None
+    if changed and thread.kind == ThreadKind.DRAFT:
+        draft = access.get_draft_or_404(current_user, client, thread.draft_id)
+        draft = draft_page(current_user, client, draft, request.args.get("v", type=row_id))
     return _render_comments(
-        "threads/_partials/arrived.html", client, thread, comments=comments,
-        only_version_id=version_id,
+        "threads/_partials/arrived.html", client, thread, comments=comments, redrawn=redrawn,
+        after=comments[-1].id if comments else after, first=first, stamp=stamp,
+        only_version_id=version_id, page=draft,
     )  # fmt: skip
 
 

@@ -38,7 +38,7 @@ def test_polling_after_someone_else_posts_brings_their_comment_and_a_moved_polle
     assert "Early April." in html
     poller = re.search(r'<div id="comment-poller"[^>]*>', html).group(0)
     assert 'hx-swap-oob="true"' in poller
-    assert f'hx-get="/clients/northwind/threads/{thread.id}/comments?after={new_id}"' in poller
+    assert f'hx-get="/clients/northwind/threads/{thread.id}/comments?after={new_id}&' in poller
     marker = re.search(r'<div id="read-marker"[^>]*>', html).group(0)
     assert f'"up_to": {new_id}' in marker and 'hx-swap-oob="true"' in marker
 
