@@ -42,6 +42,7 @@ from portal.models import (
     utcnow,
 )
 from portal.notifications.preferences import in_quiet_hours, local_time, unsubscribe_url
+from portal.notifications.review import review_digest_items
 from portal.urls import public_url, thread_location
 
 MAX_PER_SECTION = 30
@@ -182,17 +183,21 @@ class Digest:
 def build_digest(user: User, start: datetime, end: datetime) -> Digest:
     """What ``user`` should hear about from the window [start, end): only what they may see
     and have not read. Clients first get what waits on them; staff, the clients waiting, and
-    those who lead accounts the health alerts raised on them."""
+    those who lead accounts the health alerts raised on them. Then the new versions and
+    decisions on their reviews they have not seen (a new version waiting on a client is
+    listed there, with what it did with their feedback), and the rest of their conversations."""
     slugs = client_slugs(access.visible_client_ids(user))
     digest = Digest()
     in_window = and_(Comment.created_at >= start, Comment.created_at < end)
     listed: set[int] = set()
+    reviews = review_digest_items(user, start, end, MAX_PER_SECTION)
     if user.is_client:
         version_rows = db.session.execute(versions_to_decide(user).limit(MAX_PER_SECTION)).all()
+        reviewed = {item["ready_version_id"] for item in reviews}
         waiting = [
             _version_item(version, draft, slugs)
             for version, draft in version_rows
-            if start <= version.created_at < end
+            if start <= version.created_at < end and version.id not in reviewed
         ]
         questions = _comments(questions_for(user).where(in_window), slugs, listed)
         digest.add("Waiting on you", waiting + questions)
@@ -205,6 +210,7 @@ def build_digest(user: User, start: datetime, end: datetime) -> Digest:
             "Questions for you", _comments(questions_for(user).where(in_window), slugs, listed)
         )
         digest.add("Your accounts", _health_alerts(user, start, end))
+    digest.add("Reviews", reviews)
     digest.add("New in your conversations", _comments(_replies(user, start, end), slugs, listed))
     return digest
 

@@ -29,6 +29,7 @@ from portal.models import (
     Version,
     utcnow,
 )
+from portal.notifications.services import notify_decision, notify_version_ready
 
 MAX_COPY_LENGTH = 200_000
 DRAFTS_PER_PAGE = 25
@@ -176,6 +177,7 @@ def add_version(
     _record_feedback(version, open_feedback, feedback or {})
     record_event("version_added", actor=actor, subject=version, client_id=draft.client_id,
                  client_visible=True, draft_id=draft.id, number=version.number)  # fmt: skip
+    notify_version_ready(version)
     return version
 
 
@@ -249,6 +251,7 @@ def record_decision(actor: User, version: Version, verdict: str, note: str) -> D
     record_event("decision_made", actor=actor, subject=decision, client_id=version.client_id,
                  client_visible=True, draft_id=version.draft_id, version=version.number,
                  verdict=verdict)  # fmt: skip
+    notify_decision(decision)
     return decision
 
 

@@ -24,6 +24,7 @@ from portal.drafts.processing import page_images
 from portal.errors import InvalidInput
 from portal.extensions import db
 from portal.models import DraftKind, FeedbackStatus, User
+from portal.notifications.review import mark_review_seen
 from portal.routing import row_id
 from portal.threads.forms import CommentForm
 
@@ -73,13 +74,16 @@ def show(slug, draft_id):
     """
     client = access.get_client_or_404(current_user, slug)
     draft = access.get_draft_or_404(current_user, client, draft_id)
-    return render_draft_page(
+    mark_review_seen(current_user, draft)
+    page = render_draft_page(
         client,
         draft,
         request.args.get("v", type=row_id),
         comment_form=CommentForm(),
         focus_id=request.args.get("comment", type=row_id),
     )
+    db.session.commit()  # the seen mark
+    return page
 
 
 @bp.route("/drafts/<int:draft_id>/versions/new", methods=["GET", "POST"])

@@ -22,6 +22,7 @@ from portal.models.health import (
     PulseRating,
 )
 from portal.models.project import Project
+from portal.models.review import ReviewNotice
 from portal.models.thread import (
     Comment,
     FeedbackItem,
@@ -72,6 +73,7 @@ __all__ = [
     "Project",
     "Pulse",
     "PulseRating",
+    "ReviewNotice",
     "StaffRole",
     "Subscription",
     "Thread",

@@ -1,4 +1,5 @@
-"""E-mail about new comments: mentions, and replies in threads a person watches.
+"""E-mail about new comments (mentions, and replies in threads a person watches) and about
+the review itself (new versions and decisions, see ``portal.notifications.review``).
 
 Posting a comment schedules one job a few minutes later; that job finds who the comment may
 concern and sends each of them one e-mail with everything due for them by then, so a burst of
@@ -30,6 +31,13 @@ from portal.models import (
     utcnow,
 )
 from portal.notifications.preferences import in_quiet_hours, unsubscribe_url
+from portal.notifications.review import (
+    give_decision_notices,
+    give_version_notices,
+    mark_handled,
+    people_with_review_email_due,
+    review_items_due,
+)
 from portal.urls import public_url, thread_location
 
 MAX_ITEMS = 50
@@ -84,6 +92,18 @@ def notify_followers(comment: Comment) -> None:
     enqueue(notify_comment, comment.id, delay=batching_window())
 
 
+def notify_version_ready(version) -> None:
+    """After the commit, schedule the e-mail check for those a new version concerns."""
+    for user_id in give_version_notices(version):
+        enqueue(notify_people, user_id, delay=batching_window())
+
+
+def notify_decision(decision) -> None:
+    """After the commit, schedule the e-mail check for those a decision concerns."""
+    for user_id in give_decision_notices(decision):
+        enqueue(notify_people, user_id, delay=batching_window())
+
+
 def comment_recipients(comment: Comment) -> list[int]:
     """Who ``comment`` may concern: the thread's watchers and the people it mentions, but
     not its author. ``send_notifications`` decides what each of them is owed."""
@@ -111,7 +131,8 @@ def notify_comment(comment_id: int, now: datetime | None = None) -> None:
 
 
 def send_notifications(user_id: int, now: datetime | None = None) -> None:
-    """E-mail ``user_id`` what is due for them in one message, or nothing if nothing is."""
+    """E-mail ``user_id`` what is due for them (comments, then news of their reviews) in one
+    message, or nothing if nothing is."""
     now = now or utcnow()
     user = db.session.get(User, user_id)
     if user is None or not user.active or user.email_frequency == EmailFrequency.OFF:
@@ -119,7 +140,10 @@ def send_notifications(user_id: int, now: datetime | None = None) -> None:
     if in_quiet_hours(user, now):
         return
     comments = db.session.scalars(due_comments(user, now).limit(MAX_ITEMS)).unique().all()
-    if not comments:
+    notice_ids, reviews = review_items_due(user, now - batching_window())
+    if notice_ids:
+        mark_handled(notice_ids, now)
+    if not comments and not reviews:
         return
     slugs = client_slugs({comment.client_id for comment in comments})
     mentioned = set(
@@ -138,17 +162,19 @@ def send_notifications(user_id: int, now: datetime | None = None) -> None:
         }
         for comment in comments
     ]
-    newest = comments[-1].id
+    newest = f"{comments[-1].id if comments else 0}" + (f"-r{notice_ids[-1]}" if reviews else "")
     queue_email(
         to=user.email,
         user=user,
-        subject=_subject(items),
+        subject=_subject(items, reviews),
         template="notification",
         dedupe_key=f"notify-{user.id}-{newest}",
         unsubscribe_url=unsubscribe_url(user),
         items=items,
+        reviews=reviews,
     )
-    _mark_emailed(user, comments)
+    if comments:
+        _mark_emailed(user, comments)
 
 
 def _link(comment: Comment, slugs: dict[int, str]) -> str:
@@ -157,7 +183,11 @@ def _link(comment: Comment, slugs: dict[int, str]) -> str:
     return public_url(endpoint, **values)
 
 
-def _subject(items) -> str:
+def _subject(items, reviews) -> str:
+    if reviews and items:
+        return f"{len(reviews)} review updates and {len(items)} new comments"
+    if reviews:
+        return _review_subject(reviews)
     threads = {item["thread"].id: item["thread"] for item in items}
     if len(threads) == 1:
         (thread,) = threads.values()
@@ -166,6 +196,15 @@ def _subject(items) -> str:
             return f"{who} mentioned you in “{thread.title}”"
         return f"New in “{thread.title}”"
     return f"{len(items)} new comments in {len(threads)} conversations"
+
+
+def _review_subject(reviews) -> str:
+    if len(reviews) > 1:
+        return f"{len(reviews)} review updates"
+    (review,) = reviews
+    if review["kind"] == "version":
+        return f"{review['title']} is ready for your review"
+    return f"{review['who']} decided on {review['title']}"
 
 
 def _mark_emailed(user: User, comments: list[Comment]) -> None:
@@ -224,7 +263,7 @@ def sweep_notifications(now: datetime | None = None) -> int:
         )
         .distinct()
     )
-    user_ids = db.session.scalars(candidate).all()
+    user_ids = db.session.scalars(candidate.union(people_with_review_email_due(cutoff))).all()
     for user_id in user_ids:
         enqueue(notify_people, user_id)
     return len(user_ids)
