@@ -36,15 +36,18 @@
     });
   });
 
-  // ---- Anchoring a comment to a passage of copy or a spot on an image ----
+  // ---- Anchoring a comment to a passage of copy, or a spot or an area of a picture ----
   var SVG_NS = 'http://www.w3.org/2000/svg';
 
   function commentForm() { return document.getElementById('comment-form'); }
-  function anchorInput(form, name) { return form.querySelector('[data-anchor="' + name + '"]'); }
+  // The hidden anchor fields, and the visible page field of a PDF's comment form.
+  function anchorInput(form, name) {
+    return form.querySelector('[data-anchor="' + name + '"], [name="' + name + '"]');
+  }
 
   // Fill the form's anchor fields (missing names are emptied) and show or hide the preview.
   function setAnchor(form, values, preview) {
-    ['type', 'start', 'end', 'x', 'y'].forEach(function (name) {
+    ['type', 'start', 'end', 'x', 'y', 'w', 'h', 'page'].forEach(function (name) {
       var input = anchorInput(form, name);
       if (input) input.value = values[name] == null ? '' : String(values[name]);
     });
@@ -55,7 +58,7 @@
   }
 
   function removeNewPins() {
-    document.querySelectorAll('circle.pin-new').forEach(function (pin) { pin.remove(); });
+    document.querySelectorAll('svg .pin-new').forEach(function (pin) { pin.remove(); });
   }
 
   // Characters of text before the boundary point (node, offset) inside container.
@@ -95,31 +98,152 @@
   function clamp(value) { return Math.round(Math.min(1, Math.max(0, value)) * 10000) / 10000; }
   function percent(value) { return +(value * 100).toFixed(2) + '%'; }
 
+  function svgElement(name, attrs) {
+    var element = document.createElementNS(SVG_NS, name);
+    Object.keys(attrs).forEach(function (key) { element.setAttribute(key, attrs[key]); });
+    return element;
+  }
+
+  // A stage is a picture that takes pins: an image, or one page of a PDF (`data-page`).
+  var PINNABLE = '[data-image-stage][data-pinnable]';
+
+  // Draw the provisional mark: a pin at spot {x, y}, with an area when it has w and h.
+  function drawNewMark(stage, spot) {
+    removeNewPins();
+    var svg = stage.querySelector('svg[data-pins]');
+    if (!svg) return;
+    if (spot.w != null) {
+      svg.appendChild(svgElement('rect', { 'class': 'pin-new', x: percent(spot.x),
+        y: percent(spot.y), width: percent(spot.w), height: percent(spot.h) }));
+    }
+    svg.appendChild(svgElement('circle',
+      { 'class': 'pin-new', r: '13', cx: percent(spot.x), cy: percent(spot.y) }));
+  }
+
+  // Point the comment form at the spot (or area) of the stage, then let the reader type.
+  function placeAnchor(stage, spot) {
+    var form = commentForm();
+    if (!form) return;
+    var page = stage.getAttribute('data-page');
+    var area = spot.w != null;
+    setAnchor(form, { type: area ? 'rect' : 'point', x: spot.x, y: spot.y, w: spot.w, h: spot.h,
+      page: page }, (area ? 'On the marked area' : 'Pin at the marked spot') +
+      (page ? ' of page ' + page : ''));
+    drawNewMark(stage, spot);
+    var textarea = form.querySelector('textarea');
+    if (textarea) textarea.focus();
+  }
+
+  function spotAt(img, event) {
+    var box = img.getBoundingClientRect();
+    if (!box.width || !box.height) return null;
+    return { x: clamp((event.clientX - box.left) / box.width),
+      y: clamp((event.clientY - box.top) / box.height) };
+  }
+
+  // A drag shorter than this (a fraction of the picture) each way is a click: a pin.
+  var DRAG_MIN = 0.01;
+  function areaBetween(from, to) {
+    var w = Math.abs(to.x - from.x);
+    var h = Math.abs(to.y - from.y);
+    if (w < DRAG_MIN && h < DRAG_MIN) return null;
+    return { x: Math.min(from.x, to.x), y: Math.min(from.y, to.y),
+      w: clamp(Math.max(w, DRAG_MIN)), h: clamp(Math.max(h, DRAG_MIN)) };
+  }
+
+  var drag = null;
+  document.addEventListener('pointerdown', function (event) {
+    var img = event.button === 0 && event.target instanceof Element &&
+      event.target.closest(PINNABLE + ' img');
+    var start = img && commentForm() && spotAt(img, event);
+    if (!start) return;
+    event.preventDefault();
+    img.setPointerCapture(event.pointerId);
+    drag = { img: img, stage: img.closest('[data-image-stage]'), start: start };
+  });
+  document.addEventListener('pointermove', function (event) {
+    var to = drag && spotAt(drag.img, event);
+    var area = to && areaBetween(drag.start, to);
+    if (area) drawNewMark(drag.stage, area);
+  });
+  document.addEventListener('pointerup', function (event) {
+    if (!drag) return;
+    var done = drag;
+    drag = null;
+    var to = spotAt(done.img, event) || done.start;
+    placeAnchor(done.stage, areaBetween(done.start, to) || done.start);
+  });
+  document.addEventListener('pointercancel', function () { drag = null; });
+
+  // The keyboard's way to pin: on a focused stage the arrow keys steer a crosshair (Shift for
+  // big steps) and Enter or Space pins the comment there.
+  var STEP = 0.02;
+  var BIG_STEP = 0.1;
+  var MOVES = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+
+  function crosshairAt(stage) {
+    return { x: +(stage.getAttribute('data-crosshair-x') || 0.5),
+      y: +(stage.getAttribute('data-crosshair-y') || 0.5) };
+  }
+
+  function showCrosshair(stage, say) {
+    var svg = stage.querySelector('svg[data-pins]');
+    if (!svg) return;
+    var at = crosshairAt(stage);
+    var cross = svg.querySelector('g.crosshair');
+    if (!cross) {
+      cross = svgElement('g', { 'class': 'crosshair' });
+      cross.appendChild(svgElement('line', { y1: '0', y2: '100%' }));
+      cross.appendChild(svgElement('line', { x1: '0', x2: '100%' }));
+      svg.appendChild(cross);
+    }
+    var lines = cross.querySelectorAll('line');
+    lines[0].setAttribute('x1', percent(at.x));
+    lines[0].setAttribute('x2', percent(at.x));
+    lines[1].setAttribute('y1', percent(at.y));
+    lines[1].setAttribute('y2', percent(at.y));
+    var status = stage.querySelector('[data-crosshair-status]');
+    if (!status) {
+      status = document.createElement('p');
+      status.className = 'visually-hidden';
+      status.setAttribute('aria-live', 'polite');
+      status.setAttribute('data-crosshair-status', '');
+      stage.appendChild(status);
+    }
+    status.textContent = say || 'Crosshair ' + Math.round(at.x * 100) + '% across, ' +
+      Math.round(at.y * 100) + '% down.';
+  }
+
+  document.addEventListener('focusin', function (event) {
+    var stage = event.target;
+    if (stage instanceof Element && stage.matches(PINNABLE)) showCrosshair(stage);
+  });
+  document.addEventListener('focusout', function (event) {
+    var stage = event.target;
+    var cross = stage instanceof Element && stage.matches(PINNABLE) &&
+      stage.querySelector('g.crosshair');
+    if (cross) cross.remove();
+  });
+  document.addEventListener('keydown', function (event) {
+    var stage = event.target;
+    if (!(stage instanceof Element) || !stage.matches(PINNABLE)) return;
+    var move = MOVES[event.key];
+    if (move) {
+      event.preventDefault();
+      var step = event.shiftKey ? BIG_STEP : STEP;
+      var at = crosshairAt(stage);
+      stage.setAttribute('data-crosshair-x', clamp(at.x + move[0] * step));
+      stage.setAttribute('data-crosshair-y', clamp(at.y + move[1] * step));
+      showCrosshair(stage);
+    } else if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      placeAnchor(stage, crosshairAt(stage));
+    }
+  });
+
   document.addEventListener('click', function (event) {
     var target = event.target;
     if (!(target instanceof Element)) return;
-
-    var img = target.closest('[data-image-stage][data-pinnable] img');
-    if (img) {
-      var form = commentForm();
-      if (!form) return;
-      var rect = img.getBoundingClientRect();
-      if (!rect.width || !rect.height) return;
-      var x = clamp((event.clientX - rect.left) / rect.width);
-      var y = clamp((event.clientY - rect.top) / rect.height);
-      setAnchor(form, { type: 'point', x: x, y: y }, 'Pin at the marked spot');
-      removeNewPins();
-      var svg = img.closest('[data-image-stage]').querySelector('svg[data-pins]');
-      if (svg) {
-        var pin = document.createElementNS(SVG_NS, 'circle');
-        var attrs = { 'class': 'pin-new', r: '13', cx: percent(x), cy: percent(y) };
-        Object.keys(attrs).forEach(function (name) { pin.setAttribute(name, attrs[name]); });
-        svg.appendChild(pin);
-      }
-      var textarea = form.querySelector('textarea');
-      if (textarea) textarea.focus();
-      return;
-    }
 
     var clear = target.closest('[data-anchor-clear]');
     if (clear) {
@@ -142,6 +266,31 @@
   }
   document.addEventListener('htmx:afterSwap', onFormSwapped);
   document.addEventListener('htmx:load', onFormSwapped);
+
+  // ---- Comparing two images: the newer laid over the older, uncovered by a slider ----
+  document.addEventListener('DOMContentLoaded', function () {
+    var layers = document.querySelector('[data-overlay-compare]');
+    var range = document.querySelector('[data-overlay-range]');
+    var top = layers && layers.querySelector('[data-overlay-top]');
+    if (!top || !range) return;
+    layers.classList.add('is-overlaid');
+    range.closest('[data-overlay-control]').hidden = false;
+    function uncover() { top.style.clipPath = 'inset(0 ' + (100 - range.value) + '% 0 0)'; }
+    range.addEventListener('input', uncover);
+    uncover();
+  });
+
+  // ---- Uploads: a progress bar fed by htmx (the response's own progress is not shown) ----
+  document.addEventListener('htmx:xhr:progress', function (event) {
+    var form = event.target;
+    var detail = event.detail || {};
+    if (!(form instanceof Element) || !form.matches('[data-upload-progress]')) return;
+    var status = form.querySelector('[data-upload-status]');
+    var bar = form.querySelector('[data-upload-bar]');
+    if (!status || !bar || !detail.lengthComputable || !detail.total) return;
+    status.hidden = false;
+    bar.value = Math.max(bar.value, Math.round(detail.loaded / detail.total * 100));
+  });
 
   // ---- Failed htmx requests: say so instead of failing silently ----
   function showError(message) {
