@@ -17,9 +17,3 @@ def serious_violations(page) -> list[str]:
         for violation in violations
         if violation["impact"] in BLOCKING
     ]
-
-
-def assert_no_serious_violations(page) -> None:
-    """Fail if axe finds a serious or critical violation on ``page``."""
-    found = serious_violations(page)
-    assert not found, f"{page.url}:\n" + "\n".join(found)
