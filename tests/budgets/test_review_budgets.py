@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.models import Comment, Draft, DraftKind, Project, Thread, Version
 from portal.threads.answers import refresh_answers
 from portal.threads.services import PAGE_SIZE
+from tests.drafts.helpers import pdf_bytes
 from tests.factories import sign_in
 from tests.queries import describe, rows_for, statements_for
 from tests.review import make_draft_in_review
@@ -199,6 +200,55 @@ def test_the_draft_page_reads_a_bounded_number_of_rows_with_10_or_1000_anchored_
     assert len(few) == len(many), describe(many)
     # At most a page of comments and the cap of markers more than with 10 of each.
     assert many_rows <= few_rows + PAGE_SIZE + MAX_MARKERS, (few_rows, many_rows)
+
+
+PDF_PAGES = 40
+
+
+def pin_every_comment_across_pages(app, thread_id, version_id):
+    """Point every comment of the thread at ``version_id``: pins and areas spread over the
+    PDF's pages."""
+    with app.app_context():
+        ids = db.session.scalars(select(Comment.id).where(Comment.thread_id == thread_id)).all()
+        db.session.execute(
+            update(Comment),
+            [
+                {
+                    "id": comment_id,
+                    "version_id": version_id,
+                    "anchor": {"type": "rect", "page": n % PDF_PAGES + 1, "x": 0.1, "y": 0.2,
+                               "w": 0.3, "h": 0.2}
+                    if n % 2
+                    else {"type": "point", "page": n % PDF_PAGES + 1, "x": 0.5, "y": 0.5},
+                }
+                for n, comment_id in enumerate(ids)
+            ],
+        )  # fmt: skip
+        db.session.commit()
+
+
+@pytest.mark.parametrize("persona", ["reviewer", "designer"])
+def test_a_pdf_draft_page_costs_the_same_with_10_or_1000_pins_on_its_pages(
+    app, client, account, persona
+):
+    """A 40-page PDF drawn as images: its pages cost no query, its pins one light one."""
+    sign_in(client, getattr(account, persona))
+    with app.app_context():
+        draft = make_draft_in_review(account, DraftKind.PDF, image=pdf_bytes(pages=PDF_PAGES))
+        thread_id = draft_thread(db.session.get(Draft, draft.id)).id
+        version_id = db.session.scalar(select(Version.id).where(Version.draft_id == draft.id))
+    url = account.draft_url(draft)
+    add_comments(app, account, thread_id, 10)
+    pin_every_comment_across_pages(app, thread_id, version_id)
+    few, few_rows = statements_for(app, client, url), rows_for(app, client, url)
+    add_comments(app, account, thread_id, 990)
+    pin_every_comment_across_pages(app, thread_id, version_id)
+    many, many_rows = statements_for(app, client, url), rows_for(app, client, url)
+    assert len(few) == len(many), describe(many)
+    assert many_rows <= few_rows + PAGE_SIZE + MAX_MARKERS, (few_rows, many_rows)
+    page = client.get(url).text
+    assert page.count("data-page=") == PDF_PAGES
+    assert page.count('aria-label="Pin ') + page.count('aria-label="Area ') == MAX_MARKERS
 
 
 # The rows one more draft on the project page reads: itself (with its maker), its latest
