@@ -4,14 +4,17 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from portal import access
-from portal.actions import flash_action, flash_undo, form_action
+from portal.actions import flash_action, flash_undo, form_action, is_partial
 from portal.admin.services import set_user_active
 from portal.clients import services
 from portal.clients.forms import ProjectForm
+from portal.drafts.forms import ApprovalRuleForm
+from portal.drafts.reviewers import set_default_rule
 from portal.drafts.services import project_drafts
 from portal.drafts.status import draft_states
 from portal.health.outside_in import agency_record_for
 from portal.invitations.services import pending_invitations
+from portal.models import ApprovalRule
 from portal.routing import row_id
 from portal.threads.services import recent_threads
 
@@ -24,17 +27,39 @@ def home(slug):
     """The client's projects and the people on its account team; for the client's own
     people, how the agency has been answering them."""
     client = access.get_client_or_404(current_user, slug)
+    can_work = access.can_work_on(current_user, client)
     return render_template(
         "clients/home.html",
         client=client,
+        rule_form=ApprovalRuleForm(formdata=None, approval_rule=client.approval_rule)
+        if can_work
+        else None,
         # Staff read health on its own page; the client sees only the outside-in record.
         agency_record=agency_record_for(client) if current_user.is_client else None,
         projects=services.client_projects(client, request.args.get("page", type=row_id) or 1),
         team=services.account_team(client),
         threads=recent_threads(current_user, client),
-        can_work=access.can_work_on(current_user, client),
+        can_work=can_work,
         can_invite=access.can_invite(current_user, client),
     )
+
+
+@bp.post("/<slug>/approval-rule")
+@login_required
+def approval_rule(slug):
+    """Set the approval rule the client's new drafts start with (its account team)."""
+    client = access.get_client_or_404(current_user, slug)
+    access.require(access.can_work_on(current_user, client))
+    form = ApprovalRuleForm()
+    if form.validate_on_submit():
+        with form_action(form, "approval_rule") as action:
+            set_default_rule(current_user, client, form.approval_rule.data)
+        if action.ok and not is_partial():
+            rule = ApprovalRule(client.approval_rule).label.lower()
+            flash(f"New drafts of {client.name} are now approved by {rule}.", "success")
+            return redirect(url_for(".home", slug=slug))
+    template = "clients/_approval_rule.html" if is_partial() else "clients/approval_rule.html"
+    return render_template(template, client=client, rule_form=form), form.status
 
 
 @bp.get("/<slug>/projects/<int:project_id>")

@@ -1,6 +1,6 @@
 """What the draft page shows, gathered in a fixed number of queries whatever the thread's size."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import render_template
 from flask_login import current_user
@@ -10,7 +10,8 @@ from sqlalchemy.orm import joinedload
 
 from portal import access
 from portal.drafts import services
-from portal.drafts.forms import DecisionForm
+from portal.drafts.forms import DecisionForm, reviewers_form_for
+from portal.drafts.reviewers import ReviewerStatus, reviewer_statuses, reviewers_of
 from portal.drafts.stages import Stage
 from portal.drafts.status import DraftState, derive_state, unanswered_client_comment_times
 from portal.extensions import db
@@ -77,6 +78,8 @@ class DraftPage:
     can_decide: bool
     viewer_id: int
     focus_id: int | None = None
+    # The draft's active reviewers, by name.
+    reviewers: list[User] = field(default_factory=list)
 
     @property
     def is_current(self) -> bool:
@@ -85,6 +88,14 @@ class DraftPage:
     @property
     def my_decision(self) -> Decision | None:
         return next((d for d in self.decisions if d.user_id == self.viewer_id), None)
+
+    @property
+    def reviewer_statuses(self) -> list[ReviewerStatus]:
+        """The decision panel's people: on the newest version every reviewer, decided or
+        not, then anyone else who decided; on an older one who decided on it."""
+        return reviewer_statuses(
+            self.draft, self.reviewers, self.decisions, with_pending=self.is_current
+        )
 
     @property
     def pins(self) -> list[Marker]:
@@ -199,12 +210,15 @@ def draft_page(
     latest = versions[-1] if versions else None
     on_latest = decisions if version is latest else current_decisions(latest) if latest else []
     unanswered_since = unanswered_client_comment_times([draft.id]).get(draft.id)
+    reviewers = reviewers_of(draft)
     return DraftPage(
         client=client,
         draft=draft,
         versions=versions,
         version=version,
-        state=derive_state(draft, latest, on_latest, unanswered_since),
+        state=derive_state(
+            draft, latest, on_latest, unanswered_since, [reviewer.id for reviewer in reviewers]
+        ),
         thread=thread,
         comments=comments,
         markers=anchored_markers(user, draft, version, shown_ids, focus_id) if version else [],
@@ -215,11 +229,12 @@ def draft_page(
         can_decide=access.can_decide(user, draft),
         viewer_id=user.id,
         focus_id=focus_id,
+        reviewers=reviewers,
     )
 
 
 def render_draft_page(
-    client, draft, number, *, comment_form, decision_form=None, focus_id=None
+    client, draft, number, *, comment_form, decision_form=None, reviewers_form=None, focus_id=None
 ) -> str:
     """The draft page for version ``number``, with the given (maybe invalid) forms; with
     ``focus_id``, its thread shown up to that comment."""
@@ -228,6 +243,8 @@ def render_draft_page(
         page=draft_page(current_user, client, draft, number, focus_id),
         form=comment_form,
         decision_form=decision_form or DecisionForm(),
+        reviewers_form=reviewers_form
+        or (access.can_work_on(current_user, client) and reviewers_form_for(draft)),
     )
 
 

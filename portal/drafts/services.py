@@ -6,7 +6,9 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from portal import access
+from portal.drafts import reviewers
 from portal.drafts.processing import process_version
+from portal.drafts.status import unanswered_client_comment_times
 from portal.drafts.storage import StoredFile
 from portal.errors import Conflict, InvalidInput
 from portal.events import record_event
@@ -14,6 +16,7 @@ from portal.extensions import db
 from portal.jobs import enqueue
 from portal.models import (
     Assignment,
+    Client,
     Comment,
     Decision,
     Draft,
@@ -36,9 +39,22 @@ DRAFTS_PER_PAGE = 25
 
 
 def create_draft(
-    actor: User, project: Project, *, title: str, kind: str, maker: User, due_date: date | None
+    actor: User,
+    project: Project,
+    *,
+    title: str,
+    kind: str,
+    maker: User,
+    due_date: date | None,
+    reviewer_ids: list[int] | None = None,
+    approval_rule: str | None = None,
+    final_approver_id: int | None = None,
 ) -> Draft:
-    """Create a draft under ``project`` with its discussion thread."""
+    """Create a draft under ``project`` with its discussion thread and its reviewers.
+
+    Reviewers default to the client's active users, the rule to the client's default (see
+    ``portal.drafts.reviewers.assign_reviewers`` for what it refuses).
+    """
     title = title.strip()
     if not title:
         raise InvalidInput("Give the draft a title.")
@@ -60,6 +76,11 @@ def create_draft(
     )
     db.session.add(draft)
     db.session.flush()
+    if reviewer_ids is None:
+        reviewer_ids = [user.id for user in reviewers.client_people(project.client_id)]
+    if approval_rule is None:
+        approval_rule = db.session.get(Client, project.client_id).approval_rule
+    reviewers.assign_reviewers(draft, reviewer_ids, approval_rule, final_approver_id)
     db.session.add(
         Thread(
             client_id=project.client_id,
@@ -215,8 +236,19 @@ def latest_version(draft: Draft) -> Version | None:
     )
 
 
-def record_decision(actor: User, version: Version, verdict: str, note: str) -> Decision:
-    """Record a client reviewer's verdict on the current version; it replaces their earlier one."""
+class OpenCommentsToConfirm(Conflict):
+    """An approval while client comments on the draft still wait for an answer: the reviewer
+    is asked to confirm it first (409); the message is the question, on the confirm field."""
+
+
+def record_decision(
+    actor: User, version: Version, verdict: str, note: str, *, confirmed: bool = True
+) -> Decision:
+    """Record a client reviewer's verdict on the current version; it replaces their earlier one.
+
+    Unless ``confirmed``, an approval while client comments on the draft are still open
+    raises OpenCommentsToConfirm; refusals raise InvalidInput or Conflict.
+    """
     draft = db.session.get(Draft, version.draft_id)
     if not access.can_decide(actor, draft):
         raise InvalidInput("Only the client decides on a version.")
@@ -227,6 +259,16 @@ def record_decision(actor: User, version: Version, verdict: str, note: str) -> D
         raise InvalidInput("Say what should change, so the team can act on it.")
     if latest_version(draft).id != version.id:
         raise Conflict("A newer version has arrived; decide on that one.")
+    if (
+        verdict == Verdict.APPROVED
+        and not confirmed
+        and unanswered_client_comment_times([draft.id])
+    ):
+        raise OpenCommentsToConfirm(
+            "Some comments on this draft are still waiting for an answer from the team. "
+            "Approve anyway?",
+            field="confirm",
+        )
     now = utcnow()
     earlier = db.session.scalar(
         select(Decision).where(

@@ -1,17 +1,20 @@
 """Where each draft stands: its review status and whose move it is, derived, never stored.
 
-Status comes from the latest version and the reviewers' current decisions on it; the move
-follows the status, unless a client comment still waits for a staff answer.
+Status comes from the latest version, the current decisions on it and the draft's approval
+rule over its reviewers; the move follows the status, unless a client comment still waits
+for a staff answer.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import bindparam, func, select
 
+from portal.drafts.reviewers import reviewer_ids_by_draft
 from portal.extensions import db
-from portal.models import Decision, Draft, Thread, Verdict, Version
+from portal.models import ApprovalRule, Decision, Draft, Thread, Verdict, Version
 from portal.threads.queries import unanswered_client_comments
 
 
@@ -54,11 +57,21 @@ class DraftState:
     waiting_since: datetime | None
     latest_number: int | None
     latest: Version | None = None
+    # Under the all-reviewers rule: how many of how many reviewers approved (else 0 of 0).
+    approvals: int = 0
+    approvals_needed: int = 0
 
     @property
     def label(self) -> str:
         """The status as people read it, e.g. "Changes requested"."""
         return self.status.label
+
+    @property
+    def progress_label(self) -> str:
+        """While all reviewers' approvals are awaited, e.g. "2 of 3 approved"; else ""."""
+        if self.status != DraftStatus.IN_REVIEW or not self.approvals_needed:
+            return ""
+        return f"{self.approvals} of {self.approvals_needed} approved"
 
     @property
     def move_label(self) -> str:
@@ -69,8 +82,8 @@ class DraftState:
 def draft_states(drafts: list[Draft]) -> dict[int, DraftState]:
     """The derived state of each of ``drafts``, in a fixed number of queries.
 
-    Status comes from the latest version and its current decisions: any request for changes
-    wins, then an approval, else it waits for review. A client comment still without a staff
+    Status comes from the latest version, its current decisions and each draft's approval
+    rule over its reviewers (see ``derive_state``). A client comment still without a staff
     answer makes it the staff's move whatever the status.
     """
     ids = [draft.id for draft in drafts]
@@ -100,9 +113,14 @@ def draft_states(drafts: list[Draft]) -> dict[int, DraftState]:
     ):
         decisions.setdefault(decision.draft_id, []).append(decision)
     unanswered = unanswered_client_comment_times(ids)
+    reviewers = reviewer_ids_by_draft(ids)
     return {
         draft.id: derive_state(
-            draft, versions.get(draft.id), decisions.get(draft.id, []), unanswered.get(draft.id)
+            draft,
+            versions.get(draft.id),
+            decisions.get(draft.id, []),
+            unanswered.get(draft.id),
+            reviewers.get(draft.id, []),
         )
         for draft in drafts
     }
@@ -113,22 +131,50 @@ def derive_state(
     latest: Version | None,
     decisions: list[Decision],
     unanswered_since: datetime | None,
+    reviewer_ids: Sequence[int] = (),
 ) -> DraftState:
-    """``draft``'s state from its ``latest`` version, the current ``decisions`` on it, and
-    when its oldest client comment still without a staff answer was made (or None)."""
-    verdicts = {d.verdict: d.created_at for d in decisions}
+    """``draft``'s state from its ``latest`` version, the current ``decisions`` on it, when
+    its oldest client comment still without a staff answer was made (or None), and its
+    active reviewers.
+
+    Any one reviewer: a request for changes wins, else an approval approves (anyone of the
+    client counts). All reviewers: a reviewer's request for changes wins; approved once each
+    of them approved. Final approver: their verdict alone decides. Under the last two only
+    reviewers' decisions count; without reviewers (or without the final approver among
+    them) the draft follows the first rule.
+    """
+    approvals = needed = 0
     if latest is None:
         status, move, since = DraftStatus.IN_PROGRESS, WhoseMove.MAKER, draft.created_at
-    elif Verdict.CHANGES_REQUESTED in verdicts:
-        status, move = DraftStatus.CHANGES_REQUESTED, WhoseMove.MAKER
-        since = verdicts[Verdict.CHANGES_REQUESTED]
-    elif Verdict.APPROVED in verdicts:
-        status, move, since = DraftStatus.APPROVED, None, verdicts[Verdict.APPROVED]
     else:
-        status, move, since = DraftStatus.IN_REVIEW, WhoseMove.CLIENT, latest.created_at
+        counting = _counting_decisions(draft, decisions, reviewer_ids)
+        changes = [d.created_at for d in counting if d.verdict == Verdict.CHANGES_REQUESTED]
+        approved = [d.created_at for d in counting if d.verdict == Verdict.APPROVED]
+        if draft.approval_rule == ApprovalRule.ALL and reviewer_ids:
+            approvals, needed = len(approved), len(reviewer_ids)
+        if changes:
+            status, move, since = DraftStatus.CHANGES_REQUESTED, WhoseMove.MAKER, min(changes)
+        elif approved and approvals == needed:
+            # Approved since the approval that met the rule.
+            status, move = DraftStatus.APPROVED, None
+            since = max(approved) if needed else min(approved)
+        else:
+            status, move, since = DraftStatus.IN_REVIEW, WhoseMove.CLIENT, latest.created_at
     if unanswered_since is not None:
         move, since = WhoseMove.STAFF, unanswered_since
-    return DraftState(status, move, since, latest.number if latest else None, latest)
+    number = latest.number if latest else None
+    return DraftState(status, move, since, number, latest, approvals, needed)
+
+
+def _counting_decisions(
+    draft: Draft, decisions: list[Decision], reviewer_ids: Sequence[int]
+) -> list[Decision]:
+    """The decisions ``draft``'s approval rule counts."""
+    if draft.approval_rule == ApprovalRule.ALL and reviewer_ids:
+        return [d for d in decisions if d.user_id in reviewer_ids]
+    if draft.approval_rule == ApprovalRule.FINAL and draft.final_approver_id in reviewer_ids:
+        return [d for d in decisions if d.user_id == draft.final_approver_id]
+    return decisions
 
 
 def _oldest_unanswered_by_draft():

@@ -16,9 +16,9 @@ from flask_login import current_user, login_required
 from portal import access
 from portal.actions import form_action, is_partial
 from portal.clients.services import account_team
-from portal.drafts import services, storage
+from portal.drafts import reviewers, services, storage
 from portal.drafts.diff import word_diff
-from portal.drafts.forms import DecisionForm, DraftForm, VersionForm
+from portal.drafts.forms import DecisionForm, DraftForm, ReviewersForm, VersionForm
 from portal.drafts.pages import draft_page, render_draft_page, version_stage
 from portal.drafts.processing import page_images
 from portal.errors import InvalidInput
@@ -38,7 +38,7 @@ PDF_POLICY = "default-src 'none'; frame-ancestors 'self'"
 @bp.route("/projects/<int:project_id>/drafts/new", methods=["GET", "POST"])
 @login_required
 def new_draft(slug, project_id):
-    """Start a draft under a project, naming its maker."""
+    """Start a draft under a project, naming its maker, its reviewers and their rule."""
     client = access.get_client_or_404(current_user, slug)
     project = access.get_project_or_404(current_user, client, project_id)
     access.require(access.can_work_on(current_user, client))
@@ -47,6 +47,11 @@ def new_draft(slug, project_id):
     form.maker_id.choices = [(u.id, f"{u.name} ({u.role_label})") for u in makers]
     if request.method == "GET" and current_user.id in {u.id for u in makers}:
         form.maker_id.data = current_user.id
+    people = reviewers.client_people(client.id)
+    form.offer(people)
+    if request.method == "GET":
+        form.reviewer_ids.data = [person.id for person in people]
+        form.approval_rule.data = client.approval_rule
     if form.validate_on_submit():
         with form_action(form, "title") as action:
             draft = services.create_draft(
@@ -56,6 +61,9 @@ def new_draft(slug, project_id):
                 kind=form.kind.data,
                 maker=db.session.get(User, form.maker_id.data),
                 due_date=form.due_date.data,
+                reviewer_ids=form.reviewer_ids.data,
+                approval_rule=form.approval_rule.data,
+                final_approver_id=form.final_approver_id.data,
             )
         if action.ok:
             flash(f"Created “{draft.title}”. Add its first version.", "success")
@@ -187,7 +195,13 @@ def decide(slug, draft_id):
     if form.validate_on_submit():
         with form_action(form, "note") as action:
             version = _version_decided_on(client, draft, form.version_id.data)
-            services.record_decision(current_user, version, form.verdict.data, form.note.data)
+            services.record_decision(
+                current_user,
+                version,
+                form.verdict.data,
+                form.note.data,
+                confirmed=form.confirm.data == "1",
+            )
         if action.ok and not is_partial():
             flash("Thanks, your decision is recorded.", "success")
             return redirect(url_for(".show", slug=slug, draft_id=draft.id))
@@ -198,6 +212,40 @@ def decide(slug, draft_id):
         ), form.status
     return render_draft_page(
         client, draft, None, comment_form=CommentForm(), decision_form=form
+    ), form.status
+
+
+@bp.post("/drafts/<int:draft_id>/reviewers")
+@login_required
+def change_reviewers(slug, draft_id):
+    """The account team changes who reviews a draft and the rule their verdicts follow."""
+    client = access.get_client_or_404(current_user, slug)
+    draft = access.get_draft_or_404(current_user, client, draft_id)
+    access.require(access.can_work_on(current_user, client))
+    form = ReviewersForm()
+    form.offer(reviewers.client_people(client.id))
+    if form.validate_on_submit():
+        with form_action(form, "reviewer_ids") as action:
+            reviewers.change_reviewers(
+                current_user,
+                draft,
+                form.reviewer_ids.data,
+                form.approval_rule.data,
+                form.final_approver_id.data,
+            )
+        if action.ok and not is_partial():
+            flash("Saved who reviews this draft.", "success")
+            return redirect(url_for(".show", slug=slug, draft_id=draft.id))
+    if is_partial():
+        page = draft_page(current_user, client, draft, None)
+        return render_template(
+            "drafts/_partials/decision.html",
+            page=page,
+            decision_form=DecisionForm(),
+            reviewers_form=form,
+        ), form.status
+    return render_draft_page(
+        client, draft, None, comment_form=CommentForm(), reviewers_form=form
     ), form.status
 
 

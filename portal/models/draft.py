@@ -69,6 +69,11 @@ class Draft(db.Model):
     project = relationship("Project", lazy="raise")
     maker = relationship("User", foreign_keys=[maker_id], lazy="raise")
 
+    @property
+    def rule_label(self) -> str:
+        """How its approval rule reads, e.g. "All reviewers"."""
+        return ApprovalRule(self.approval_rule).label
+
 
 class DraftReviewer(db.Model):
     """A client user whose decision a draft waits for (under its approval rule)."""

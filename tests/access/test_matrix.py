@@ -93,6 +93,10 @@ ROUTES = {
     ("clients.new_project", "POST"): (A + "/projects/new", empty_form(WORK_ON_CLIENT_A, INVALID)),
     ("clients.edit_project", "GET"): (PROJECT_A + "/edit", WORK_ON_CLIENT_A),
     ("clients.edit_project", "POST"): (PROJECT_A + "/edit", empty_form(WORK_ON_CLIENT_A, INVALID)),
+    ("clients.approval_rule", "POST"): (
+        A + "/approval-rule",
+        empty_form(WORK_ON_CLIENT_A, INVALID),
+    ),
     ("invitations.invite_client_user", "GET"): (A + "/invitations", INVITE_TO_CLIENT_A),
     ("invitations.invite_client_user", "POST"): (
         A + "/invitations",
@@ -160,6 +164,10 @@ ROUTES = {
     ),
     ("drafts.compare", "GET"): (DRAFT_A + "/compare?from=1&to=1", VIEW_CLIENT_A),
     ("drafts.decide", "POST"): (DRAFT_A + "/decision", empty_form(DECIDE_ON_CLIENT_A, INVALID)),
+    ("drafts.change_reviewers", "POST"): (
+        DRAFT_A + "/reviewers",
+        empty_form(WORK_ON_CLIENT_A, INVALID),
+    ),
     ("drafts.file", "GET"): (VERSION_A + "/file", VIEW_CLIENT_A),
     ("drafts.download", "GET"): (VERSION_A + "/download", VIEW_CLIENT_A),
     ("drafts.stage", "GET"): (VERSION_A + "/stage", VIEW_CLIENT_A),
