@@ -27,6 +27,7 @@ from portal.models import (
     Version,
 )
 from portal.threads.services import CommentPage, comment_page
+from portal.threads.versions import VersionLabels
 
 # The most pins or highlighted passages drawn on one version (the newest, up to the last
 # comment shown): past that the picture is unreadable anyway, and each comment still says
@@ -80,6 +81,8 @@ class DraftPage:
     focus_id: int | None = None
     # The draft's active reviewers, by name.
     reviewers: list[User] = field(default_factory=list)
+    # Whether the thread below shows only the comments made on ``version``.
+    only_this_version: bool = False
 
     @property
     def is_current(self) -> bool:
@@ -96,6 +99,10 @@ class DraftPage:
         return reviewer_statuses(
             self.draft, self.reviewers, self.decisions, with_pending=self.is_current
         )
+
+    @property
+    def labels(self) -> VersionLabels:
+        return VersionLabels.of(self.versions)
 
     @property
     def pins(self) -> list[Marker]:
@@ -195,16 +202,25 @@ def current_decisions(version: Version) -> list[Decision]:
 
 
 def draft_page(
-    user: User, client: Client, draft: Draft, number: int | None, focus_id: int | None = None
+    user: User,
+    client: Client,
+    draft: Draft,
+    number: int | None,
+    focus_id: int | None = None,
+    only_this_version: bool = False,
 ) -> DraftPage:
     """Everything the draft page shows, for version ``number`` (default: the newest); with
-    ``focus_id``, the page of the thread that ends at that comment instead of the newest."""
+    ``focus_id``, the page of the thread that ends at that comment instead of the newest;
+    with ``only_this_version``, only the comments made on that version."""
     versions = services.versions_of(draft)
     version = next((v for v in versions if v.number == number), None) if number else None
     version = version or (versions[-1] if versions else None)
     thread = services.draft_thread(draft)
     before_id = focus_id + 1 if focus_id else None
-    comments = comment_page(user, thread, before_id=before_id)
+    only_this_version = only_this_version and version is not None
+    comments = comment_page(
+        user, thread, before_id=before_id, version_id=version.id if only_this_version else None
+    )
     shown_ids = {comment.id for comment in comments.comments}
     decisions = current_decisions(version) if version else []
     latest = versions[-1] if versions else None
@@ -230,17 +246,20 @@ def draft_page(
         viewer_id=user.id,
         focus_id=focus_id,
         reviewers=reviewers,
+        only_this_version=only_this_version,
     )
 
 
 def render_draft_page(
-    client, draft, number, *, comment_form, decision_form=None, reviewers_form=None, focus_id=None
-) -> str:
+    client, draft, number, *, comment_form, decision_form=None, reviewers_form=None, focus_id=None,
+    only_this_version=False,
+) -> str:  # fmt: skip
     """The draft page for version ``number``, with the given (maybe invalid) forms; with
-    ``focus_id``, its thread shown up to that comment."""
+    ``focus_id``, its thread shown up to that comment; with ``only_this_version``, only the
+    comments made on that version."""
     return render_template(
         "drafts/show.html",
-        page=draft_page(current_user, client, draft, number, focus_id),
+        page=draft_page(current_user, client, draft, number, focus_id, only_this_version),
         form=comment_form,
         decision_form=decision_form or DecisionForm(),
         reviewers_form=reviewers_form

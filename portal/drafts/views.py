@@ -26,7 +26,7 @@ from portal.extensions import db
 from portal.models import DraftKind, FeedbackStatus, User
 from portal.notifications.review import mark_review_seen
 from portal.routing import row_id
-from portal.threads.forms import CommentForm
+from portal.threads.forms import CommentForm, replying_form
 
 bp = Blueprint("drafts", __name__, url_prefix="/clients/<slug>")
 
@@ -87,8 +87,9 @@ def show(slug, draft_id):
         client,
         draft,
         request.args.get("v", type=row_id),
-        comment_form=CommentForm(),
+        comment_form=replying_form(request.args.get("reply_to")),
         focus_id=request.args.get("comment", type=row_id),
+        only_this_version=request.args.get("comments") == "version",
     )
     db.session.commit()  # the seen mark
     return page

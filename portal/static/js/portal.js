@@ -267,6 +267,48 @@
   document.addEventListener('htmx:afterSwap', onFormSwapped);
   document.addEventListener('htmx:load', onFormSwapped);
 
+  // ---- Replies: the Reply link fills the form in place instead of reloading ----
+  function setReply(form, id, author) {
+    form.querySelector('[name="reply_to"]').value = id || '';
+    var preview = form.querySelector('[data-reply-preview]');
+    if (!preview) return;
+    preview.querySelector('[data-reply-label]').textContent =
+      id ? 'Replying to ' + author + '\u2019s comment' : '';
+    preview.hidden = !id;
+  }
+
+  document.addEventListener('click', function (event) {
+    var target = event.target;
+    if (!(target instanceof Element)) return;
+    var form = commentForm();
+    var reply = target.closest('a[data-reply]');
+    var cancel = target.closest('[data-reply-cancel]');
+    if (!form || !(reply || cancel)) return;
+    event.preventDefault();
+    if (cancel) { setReply(form, null); return; }
+    var comment = reply.closest('li.comment');
+    setReply(form, reply.getAttribute('data-reply'), comment.getAttribute('data-author'));
+    form.querySelector('textarea').focus();
+  });
+
+  // A reply that arrives live goes after its parent's other replies, as on a fresh page.
+  function nestReplies(list) {
+    list.querySelectorAll('li.comment-reply:not(.comment-nested)').forEach(function (reply) {
+      var parent = document.getElementById('comment-' + reply.getAttribute('data-reply-to'));
+      if (!parent || parent.parentElement !== list || parent.classList.contains('comment-reply')) return;
+      var last = parent;
+      while (last.nextElementSibling && last.nextElementSibling.classList.contains('comment-nested')) {
+        last = last.nextElementSibling;
+      }
+      reply.classList.add('comment-nested');
+      last.after(reply);
+    });
+  }
+  document.addEventListener('htmx:afterSwap', function (event) {
+    var list = document.getElementById('comments-list');
+    if (list && list.contains(event.target)) nestReplies(list);
+  });
+
   // ---- Comparing two images: the newer laid over the older, uncovered by a slider ----
   document.addEventListener('DOMContentLoaded', function () {
     var layers = document.querySelector('[data-overlay-compare]');
@@ -290,6 +332,61 @@
     if (!status || !bar || !detail.lengthComputable || !detail.total) return;
     status.hidden = false;
     bar.value = Math.max(bar.value, Math.round(detail.loaded / detail.total * 100));
+  });
+
+  // ---- Live updates: poll while the tab is visible (rarely when hidden), mark read only
+  // while visible, and never redraw what the reader is editing or typing in ----
+  var POLL_VISIBLE = 5000;
+  var POLL_HIDDEN = 60000;
+  var lastPoll = Date.now();
+
+  function poll() {
+    lastPoll = Date.now();
+    if (window.htmx && document.getElementById('comment-poller')) htmx.trigger(document.body, 'poll-comments');
+  }
+  setInterval(function () {
+    var every = document.visibilityState === 'visible' ? POLL_VISIBLE : POLL_HIDDEN;
+    if (Date.now() - lastPoll >= every) poll();
+  }, 1000);
+
+  function markReadIfVisible() {
+    var marker = document.getElementById('read-marker');
+    if (window.htmx && marker && marker.hasAttribute('hx-post') && document.visibilityState === 'visible') {
+      htmx.trigger(marker, 'mark-read');
+    }
+  }
+  document.addEventListener('visibilitychange', function () {
+    if (document.visibilityState !== 'visible') return;
+    poll();
+    markReadIfVisible();
+  });
+  document.addEventListener('htmx:load', function (event) {
+    var loaded = event.target;
+    if (loaded.id === 'read-marker' || (loaded.querySelector && loaded.querySelector('#read-marker'))) {
+      markReadIfVisible();
+    }
+  });
+
+  function busy(element) {
+    if (element.classList.contains('comment-editing')) return true;
+    var active = document.activeElement;
+    if (active && element.contains(active) && active.matches('input, textarea, select')) return true;
+    return Array.prototype.some.call(element.querySelectorAll('textarea, input[type="text"]'), function (field) {
+      return field.value !== field.defaultValue;
+    });
+  }
+  // A provisional pin being placed survives its pins layer being redrawn.
+  var keptPins = [];
+  document.addEventListener('htmx:oobBeforeSwap', function (event) {
+    var target = event.detail.target;
+    if (busy(target)) { event.detail.shouldSwap = false; return; }
+    keptPins = Array.prototype.slice.call(target.querySelectorAll('.pin-new'));
+  });
+  document.addEventListener('htmx:oobAfterSwap', function (event) {
+    var target = event.detail.target;
+    var layer = target && target.id && document.getElementById(target.id);
+    if (layer && keptPins.length) keptPins.forEach(function (pin) { layer.appendChild(pin); });
+    keptPins = [];
   });
 
   // ---- Failed htmx requests: say so instead of failing silently ----
