@@ -8,7 +8,21 @@ from portal.clients.services import PROJECTS_PER_PAGE
 from portal.drafts.pages import MAX_MARKERS
 from portal.drafts.services import DRAFTS_PER_PAGE, draft_thread
 from portal.extensions import db
-from portal.models import Comment, Draft, DraftKind, Project, Thread, Version
+from portal.models import (
+    ApprovalRule,
+    ClientRole,
+    Comment,
+    Decision,
+    Draft,
+    DraftKind,
+    DraftReviewer,
+    Project,
+    Thread,
+    User,
+    UserKind,
+    Verdict,
+    Version,
+)
 from portal.threads.answers import refresh_answers
 from portal.threads.services import PAGE_SIZE
 from tests.drafts.helpers import pdf_bytes
@@ -292,3 +306,65 @@ def test_the_client_home_reads_one_page_of_projects_with_2_or_60_projects(app, c
     first, third = client.get(account.base).text, client.get(f"{account.base}?page=3").text
     assert first.count('<li class="card">') == PROJECTS_PER_PAGE and "Page 1 of 3" in first
     assert third.count('<li class="card">') == 10 and 'rel="prev"' in third
+
+
+def add_reviewers(app, account, first: int, how_many: int) -> None:
+    """``how_many`` more of the client's people, numbered from ``first``, each reviewing
+    every draft of the project under the all-reviewers rule; every other one approved each
+    draft's newest version."""
+    with app.app_context():
+        people = [
+            User(email=f"reviewer{n}@northwind.test", name=f"Reviewer {n:03}", password_hash="-",
+                 kind=UserKind.CLIENT, role=ClientRole.MEMBER, client_id=account.client.id)
+            for n in range(first, first + how_many)
+        ]  # fmt: skip
+        db.session.add_all(people)
+        drafts = db.session.scalars(
+            select(Draft).where(Draft.project_id == account.project.id)
+        ).all()
+        db.session.flush()
+        for draft in drafts:
+            draft.approval_rule = ApprovalRule.ALL
+            latest = db.session.scalar(
+                select(Version).where(Version.draft_id == draft.id).order_by(Version.number.desc())
+            )
+            db.session.add_all(DraftReviewer(draft_id=draft.id, user_id=p.id) for p in people)
+            db.session.add_all(
+                Decision(version_id=latest.id, draft_id=draft.id, user_id=person.id,
+                         verdict=Verdict.APPROVED)
+                for n, person in enumerate(people, start=first)
+                if n % 2 == 0
+            )  # fmt: skip
+        db.session.commit()
+
+
+@pytest.mark.parametrize("persona", ["reviewer", "designer"])
+def test_the_draft_page_costs_the_same_with_5_or_62_reviewers(
+    app, client, account, image_draft, persona
+):
+    """Each reviewer is a line of the decision panel; the team's form offers each of them."""
+    sign_in(client, getattr(account, persona))
+    url = account.draft_url(image_draft)
+    add_reviewers(app, account, 0, 3)
+    few = statements_for(app, client, url)
+    add_reviewers(app, account, 3, 57)
+    many = statements_for(app, client, url)
+    assert len(few) == len(many), describe(many)
+    page = client.get(url).text
+    assert "30 of 62 approved" in page
+    assert page.count('<li class="decision decision-') == 62
+
+
+@pytest.mark.parametrize("persona", ["reviewer", "designer"])
+def test_the_project_page_costs_the_same_with_5_or_62_reviewers_per_draft(
+    app, client, account, persona
+):
+    """Every listed draft's status follows its reviewers: all of them loaded in one query."""
+    sign_in(client, getattr(account, persona))
+    url = f"{account.base}/projects/{account.project.id}"
+    add_waiting_work(app, account, 10)
+    add_reviewers(app, account, 0, 3)
+    few = statements_for(app, client, url)
+    add_reviewers(app, account, 3, 57)
+    many = statements_for(app, client, url)
+    assert len(few) == len(many), describe(many)
