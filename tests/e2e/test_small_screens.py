@@ -117,26 +117,26 @@ def pages(app, account):
         }  # fmt: skip
 
 
+def phone_problems(page, path: str) -> list[str]:
+    """What is wrong with ``path`` on a phone: axe's serious violations and sideways overflow."""
+    response = page.goto(path)
+    assert response.ok, f"{path}: {response.status}"
+    found = serious_violations(page)
+    overflow = page.evaluate(OVERFLOW)
+    if overflow["scrollWidth"] > PHONE["width"] or overflow["wide"]:
+        found.append(f"{overflow['scrollWidth']} px wide: {', '.join(overflow['wide'])}")
+    return found
+
+
 def test_every_key_page_fits_a_phone_and_passes_axe(browser, live_server, open_browser, pages):
     problems = {}
-    for person, paths in pages.items():
-        if person is None:
-            context = browser.new_context(base_url=live_server)
-            page = context.new_page()
-        else:
-            page = open_browser(person)
-        page.set_viewport_size(PHONE)
-        for path in paths:
-            response = page.goto(path)
-            assert response.ok, f"{path}: {response.status}"
-            found = serious_violations(page)
-            overflow = page.evaluate(OVERFLOW)
-            if overflow["scrollWidth"] > PHONE["width"] or overflow["wide"]:
-                found.append(f"{overflow['scrollWidth']} px wide: {', '.join(overflow['wide'])}")
-            if found:
-                problems[f"{person.email if person else 'anonymous'} {path}"] = found
-        if person is None:
-            context.close()
+    with browser.new_context(base_url=live_server, viewport=PHONE) as anonymous:
+        for person, paths in pages.items():
+            page = open_browser(person) if person else anonymous.new_page()
+            page.set_viewport_size(PHONE)
+            for path in paths:
+                if found := phone_problems(page, path):
+                    problems[f"{person.email if person else 'anonymous'} {path}"] = found
     assert not problems, "\n".join(
         f"{where}:\n  " + "\n  ".join(found) for where, found in problems.items()
     )
