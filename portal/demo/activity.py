@@ -16,7 +16,15 @@ from portal.demo import files as demo_files
 from portal.demo.clock import DemoClock
 from portal.drafts.services import add_version, create_draft, draft_thread, record_decision
 from portal.drafts.storage import store_upload
-from portal.models import DraftKind, FeedbackStatus, StaffRole, ThreadKind, User, Verdict
+from portal.models import (
+    ApprovalRule,
+    DraftKind,
+    FeedbackStatus,
+    StaffRole,
+    ThreadKind,
+    User,
+    Verdict,
+)
 from portal.threads.services import conversation_participants, post_comment, start_thread
 
 
@@ -66,6 +74,7 @@ class DemoDraft(NamedTuple):
     script: tuple[DemoVersion | Say | Reply | Decide, ...]  # what happened, in order
     # When each step happened: "12d 10:30" is 12 working days ago at 10:30 agency time.
     times: tuple[str | datetime, ...]
+    rule: ApprovalRule = ApprovalRule.ANY  # whose approvals approve it (reviewers: everyone)
 
 
 class DemoConversation(NamedTuple):
@@ -160,7 +169,7 @@ DRAFTS = {
             # Nobody has answered this yet: the staff inbox shows Northwind waiting.
             Say("owen", "Does the green still stand apart from the Colombia bag on the shelf? "
                 "@creative", on=(0.5, 0.45)),
-        ), ("4d 10:00", "4d 13:40", "4d 14:30", "2d 11:00", "1d 16:40")),
+        ), ("4d 10:00", "4d 13:40", "4d 14:30", "2d 11:00", "1d 16:40"), ApprovalRule.ALL),
         DemoDraft(2, "Brand voice guidelines: first chapters", DraftKind.PDF, "dana", None, (
             DemoVersion("The principles and the on-pack chapter; the café chapter follows.",
                         file=("northwind-voice-guide.pdf", demo_files.voice_guide_pdf)),
@@ -218,7 +227,7 @@ DRAFTS = {
                         partial(demo_files.impact_report_pdf, revised=True))),
             Say("marcus", "Will the council figures on this page be final by investor day? "
                 "@tom", on=4),
-        ), ("11d 10:00", "10d 14:00", "8d 14:00", "2d 14:00")),
+        ), ("11d 10:00", "10d 14:00", "8d 14:00", "2d 14:00"), ApprovalRule.ALL),
     ),
     "Bramble & Oak": (
         # Due three days ago and still waiting on Imogen: part of the at-risk story.
@@ -306,6 +315,7 @@ def seed_draft(spec: DemoDraft, project, people: dict[str, User], clock: DemoClo
             kind=spec.kind,
             maker=maker,
             due_date=due_in(clock.today, spec.due_in_days),
+            approval_rule=spec.rule,
         )
         thread = draft_thread(draft)
     body = version = comment = None
