@@ -5,9 +5,8 @@ their verdicts combine (drafts.approval_rule: any one, all, or a final approver 
 drafts.final_approver_id); each client has the rule its new drafts start with. Existing
 drafts keep today's behaviour: rule "any", and their client's active users as reviewers.
 
-Columns are added in place, with their server defaults kept: dropping a default would
-copy the table on SQLite, and with foreign keys on, dropping the old drafts table would
-cascade into its versions.
+Columns are added in place, with their server defaults kept (the models declare them too):
+dropping a default would copy each whole table on SQLite for nothing.
 
 Revision ID: b7f3c2d9e1a5
 Revises: a4c2e8f61b37
