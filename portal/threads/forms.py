@@ -63,6 +63,11 @@ class EditCommentForm(PortalForm):
     body = TextAreaField("Comment", validators=[InputRequired(), Length(max=MAX_COMMENT_LENGTH)])
     revision = HiddenField()
 
+    def __init__(self, *args, comment_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Its own id, beside the thread's comment box (#body) on the same page.
+        self.body.id = self.body.label.field_id = f"edit-body-{comment_id}"
+
 
 class ConversationForm(PortalForm):
     title = StringField("Subject", validators=[InputRequired(), Length(max=200)])

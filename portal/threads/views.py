@@ -201,7 +201,7 @@ def edit(slug, comment_id):
     client = access.get_client_or_404(current_user, slug)
     comment = access.get_comment_or_404(current_user, client, comment_id)
     access.require(access.can_edit(current_user, comment))
-    form = EditCommentForm(obj=comment)
+    form = EditCommentForm(obj=comment, comment_id=comment.id)
     if form.validate_on_submit():
         revision = row_id(form.revision.data) or 0
         with form_action(form, "body") as action:
