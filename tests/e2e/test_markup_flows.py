@@ -9,6 +9,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Comment, DraftKind
 from tests.drafts.helpers import draft_thread, pdf_bytes
+from tests.drafts.test_processing import new_version, processed
 from tests.e2e.axe import serious_violations
 from tests.factories import make_comment, make_version, png_bytes
 from tests.review import make_draft_in_review
@@ -144,3 +145,34 @@ def test_two_images_compared_under_a_slider_with_each_versions_pins(app, account
         "aria-label", "Area 1, by Hannah Client"
     )
     assert serious_violations(page) == []
+
+
+def test_a_pdfs_pages_fill_in_without_a_reload_once_drawn(app, account, open_browser):
+    version = new_version(app, account, DraftKind.PDF, data=pdf_bytes(pages=2))
+    page = open_browser(account.reviewer)
+    page.goto(f"{account.base}/drafts/{version.draft_id}")
+    expect(page.get_by_text("Drawing the pages…")).to_be_visible()
+    processed(app, version)  # the job, as the worker would run it
+    expect(page.locator('[data-page="2"] img')).to_be_visible(timeout=10_000)
+    expect(page.get_by_text("Drawing the pages…")).to_have_count(0)
+    assert page.evaluate("() => performance.getEntriesByType('navigation').length") == 1
+
+
+def test_an_upload_shows_its_progress_and_lands_on_the_draft_page(app, account, open_browser):
+    with app.app_context():
+        draft = make_draft_in_review(account, DraftKind.IMAGE)
+    page = open_browser(account.designer)
+    page.goto(account.draft_url(draft, "/versions/new"))
+    expect(page.locator("[data-upload-status]")).to_be_hidden()
+    page.get_by_label("File").set_input_files(
+        {"name": "v2.png", "mimeType": "image/png", "buffer": png_bytes(300, 200, (1, 99, 7))}
+    )
+    # What the bar showed last, kept across the navigation that follows the upload.
+    page.evaluate(
+        """() => document.addEventListener('htmx:xhr:progress', () => sessionStorage.setItem(
+            'shown', document.querySelector('[data-upload-bar]').value))"""
+    )
+    page.get_by_role("button", name="Share for review").click()
+    page.wait_for_url(f"**{account.draft_url(draft)}")
+    expect(page.locator(".flashes")).to_contain_text("Version 2 is up for review.")
+    assert page.evaluate("() => sessionStorage.getItem('shown')") == "100"
