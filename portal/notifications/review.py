@@ -15,7 +15,7 @@ the checklist is given as counts.
 
 from datetime import datetime
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, exists, func, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
 from portal import access
@@ -149,11 +149,14 @@ def people_with_review_email_due(cutoff: datetime):
 
 def review_digest_items(user: User, start: datetime, end: datetime, limit: int) -> list[dict]:
     """Digest items for ``user``'s notices of [start, end) not seen, oldest first: a line per
-    new version or decision."""
+    new version (unless a newer one has come since) or decision."""
+    later = aliased(Version)
+    superseded = exists().where(later.draft_id == Version.draft_id, later.number > Version.number)
     in_window = and_(
         ReviewNotice.seen_at.is_(None),
         ReviewNotice.created_at >= start,
         ReviewNotice.created_at < end,
+        or_(ReviewNotice.decision_id.is_not(None), ~superseded),
     )
     return _items(user, in_window, limit=limit)
 

@@ -235,7 +235,8 @@ def test_digest_people_read_it_in_their_digest_not_as_it_happens(
     feedback = {omar_comment: (FeedbackStatus.ADDRESSED, "")}
     new_version(app, draft_in_review, account.writer, feedback)
     reviewer = browser_for(new_browser, account.reviewer)
-    assert decide(reviewer, account, draft_in_review, Verdict.APPROVED).status_code == 302
+    changes = decide(reviewer, account, draft_in_review, Verdict.CHANGES_REQUESTED, "Warmer.")
+    assert changes.status_code == 302
     let_the_batching_window_pass(app, jobs_on_redis)
     jobs_on_redis.burst()
     jobs_on_redis.tick()
@@ -246,7 +247,7 @@ def test_digest_people_read_it_in_their_digest_not_as_it_happens(
 
     with app.app_context():
         end = utcnow() + timedelta(minutes=1)
-        for person in (account.second_reviewer, account.writer, account.designer):
+        for person in (account.second_reviewer, account.writer):
             send_digest(person.id, "daily:test", end.isoformat())
             db.session.commit()
         dispatch_ready()
@@ -254,12 +255,12 @@ def test_digest_people_read_it_in_their_digest_not_as_it_happens(
 
     (omar,) = box.to("omar@northwind.test")
     assert "== Reviews ==" in box.text(omar)
-    assert "What we did with your feedback: 1 addressed." in box.text(omar)
+    assert "What we did with your feedback: 1 addressed, 1 still open." in box.text(omar)
+    assert "version 1" not in box.text(omar), "a version since replaced"
     assert "Ready for your decision" not in box.text(omar), "the version listed twice"
     (dana,) = box.to("dana@agency.test")
     assert "Homepage intro, version 2 — Hannah Client" in box.text(dana)
-    assert "Approved." in box.text(dana)
-    assert box.to("mateo@agency.test") == []
+    assert "Changes requested: Warmer." in box.text(dana)
     assert SECRET not in all_of(box)
 
 
