@@ -335,6 +335,18 @@ def stage(slug, version_id):
     )
 
 
+@bp.get("/versions/<int:version_id>/thumbnail")
+@login_required
+def thumbnail(slug, version_id):
+    """An image version's thumbnail as lists of drafts show it: the fragment a placeholder
+    asks for again until the job has made the thumbnail."""
+    client = access.get_client_or_404(current_user, slug)
+    version = access.get_version_or_404(current_user, client, version_id)
+    if not version.is_image:
+        abort(404)
+    return render_template("drafts/_partials/thumbnail.html", client=client, version=version)
+
+
 @bp.get("/versions/<int:version_id>/download")
 @login_required
 def download(slug, version_id):

@@ -171,6 +171,7 @@ ROUTES = {
     ("drafts.file", "GET"): (VERSION_A + "/file", VIEW_CLIENT_A),
     ("drafts.download", "GET"): (VERSION_A + "/download", VIEW_CLIENT_A),
     ("drafts.stage", "GET"): (VERSION_A + "/stage", VIEW_CLIENT_A),
+    ("drafts.thumbnail", "GET"): (VERSION_A + "/thumbnail", VIEW_CLIENT_A),
     # version_a is an image, so it has no pages for anyone (a PDF's: tests/drafts/test_markup.py).
     ("drafts.page_image", "GET"): (VERSION_A + "/pages/1", empty_form(VIEW_CLIENT_A, HIDDEN)),
     ("threads.show", "GET"): (THREAD_A, VIEW_CLIENT_A),

@@ -351,3 +351,22 @@ def test_an_upload_sent_by_htmx_is_told_where_to_go(app, account, designer):
 
     refused = designer.post(url, data={"note": "No file."}, headers=HTMX)
     assert refused.status_code == 422 and "Choose a file to upload." in text_of(refused)
+
+
+def test_a_thumbnail_on_the_project_page_fills_in_by_polling(app, account, reviewer, new_browser):
+    version = new_version(app, account, data=png_bytes(90, 60, (3, 1, 4)), title="Fresh poster")
+    fragment_url = account.version_url(version, "thumbnail")
+    project = text_of(reviewer.get(f"{account.base}/projects/{account.project.id}"))
+    (poller,) = [a for tag, a in elements(project) if a.get("hx-get") == fragment_url]
+    assert poller["hx-trigger"] == "every 2s" and poller["hx-swap"] == "outerHTML"
+    assert 'hx-trigger="every 2s"' in text_of(reviewer.get(fragment_url, headers=HTMX))
+
+    processed(app, version)
+    fragment = text_of(reviewer.get(fragment_url, headers=HTMX))
+    assert "hx-trigger" not in fragment
+    (image,) = [a for tag, a in elements(fragment) if tag == "img"]
+    assert image["src"] == account.version_url(version, "file") + "?thumbnail=1"
+
+    other = new_browser()
+    sign_in(other, account.other_reviewer)
+    assert other.get(fragment_url).status_code == 404

@@ -393,7 +393,7 @@ def test_the_project_page_shows_thumbnails_and_placeholders(app, account, review
     sources = [attrs["src"] for attrs in _image_tags(page)]
     assert sources == [thumbnail_url(account, done).removeprefix("http://portal.test")]
     assert page.count("Preparing preview…") == 1
-    assert f"/versions/{waiting.id}/" not in page
+    assert f"/versions/{waiting.id}/file" not in page
 
 
 def test_the_project_page_has_no_preview_column_without_images(app, account, reviewer):
