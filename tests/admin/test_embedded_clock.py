@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from portal import create_app
+from portal.config import is_embedded
 from portal.extensions import db
 from portal.jobs.schedule import Periodic
 from portal.jobs.ticker import Ticker, wants_ticker
@@ -45,6 +46,20 @@ def embedded_app(database_url, tmp_path):
 def status_of(app, message_id) -> str:
     with app.app_context():
         return db.session.scalar(select(EmailMessage.status).where(EmailMessage.id == message_id))
+
+
+@pytest.mark.parametrize(
+    ("environment", "redis_url", "embedded"),
+    [
+        ("development", None, True),
+        ("testing", None, True),
+        ("development", "redis://127.0.0.1:6379/0", False),
+        ("production", None, False),
+        ("production", "redis://127.0.0.1:6379/0", False),
+    ],
+)
+def test_the_embedded_mode_is_no_redis_outside_production(environment, redis_url, embedded):
+    assert is_embedded({"PORTAL_ENV": environment, "REDIS_URL": redis_url}) is embedded
 
 
 def test_the_embedded_web_process_prints_each_email_on_the_console(embedded_app, capsys):
