@@ -1,5 +1,6 @@
 """What a route accepts as an id: the ``<int:…>`` converter and the bounds behind it."""
 
+from flask import request
 from werkzeug.routing import IntegerConverter
 
 # The largest id a PostgreSQL integer column holds; larger numbers can name no row.
@@ -13,6 +14,11 @@ def row_id(value) -> int | None:
         return None
     number = int(text)
     return number if 0 < number <= MAX_ID else None
+
+
+def page_number() -> int:
+    """The ``?page=`` a list was asked for, or the first page."""
+    return request.args.get("page", type=row_id) or 1
 
 
 class IdConverter(IntegerConverter):

@@ -26,14 +26,9 @@ from portal.invitations.forms import staff_invite_form
 from portal.mail.redaction import shown
 from portal.models import Client, EmailMessage, EmailStatus, User
 from portal.models.user import ROLE_LABELS
-from portal.routing import row_id
+from portal.routing import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def _page_number() -> int:
-    """The ``page`` asked for, or the first one."""
-    return request.args.get("page", type=row_id) or 1
 
 
 @bp.get("/clients")
@@ -201,7 +196,7 @@ def _people_page(status=200):
             abort(400)
     return render_template(
         "admin/people.html",
-        people=services.people_page(_page_number(), organisation),
+        people=services.people_page(page_number(), organisation),
         organisations=organisations,
         organisation_of={client.id: client for client in organisations},
         chosen=chosen,
@@ -225,7 +220,7 @@ def _people_action(change, message, undo_url=None):
 def _people_location(endpoint=".people", **values) -> str:
     """The people page (or an action of it) at the page and organisation asked for."""
     return url_for(
-        endpoint, **values, page=_page_number(), organisation=request.args.get("organisation")
+        endpoint, **values, page=page_number(), organisation=request.args.get("organisation")
     )
 
 
@@ -295,7 +290,7 @@ def _outbox_status() -> str | None:
 
 def _outbox_page(status=200):
     filter_status = _outbox_status()
-    page = request.args.get("page", type=row_id) or 1
+    page = page_number()
     return render_template(
         "admin/outbox.html",
         messages=services.outbox_page(page, filter_status),
@@ -344,7 +339,7 @@ def retry_email(message_id):
     if not action.ok:
         return _outbox_page(action.status)
     flash(f"Trying again to deliver “{message.subject}” to {message.to_address}.", "success")
-    return redirect(url_for(".outbox", status=_outbox_status(), page=_page_number()))
+    return redirect(url_for(".outbox", status=_outbox_status(), page=page_number()))
 
 
 @bp.get("/jobs")

@@ -1,6 +1,6 @@
-"""A client's home (projects and account team) and its projects."""
+"""A client's home (projects and account team), its projects, and its people."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from portal import access
@@ -15,7 +15,7 @@ from portal.drafts.status import draft_states
 from portal.health.outside_in import agency_record_for
 from portal.invitations.services import pending_invitations
 from portal.models import ApprovalRule
-from portal.routing import row_id
+from portal.routing import page_number
 from portal.threads.services import recent_threads
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
@@ -36,7 +36,7 @@ def home(slug):
         else None,
         # Staff read health on its own page; the client sees only the outside-in record.
         agency_record=agency_record_for(client) if current_user.is_client else None,
-        projects=services.client_projects(client, request.args.get("page", type=row_id) or 1),
+        projects=services.client_projects(client, page_number()),
         team=services.account_team(client),
         threads=recent_threads(current_user, client),
         can_work=can_work,
@@ -68,7 +68,7 @@ def project(slug, project_id):
     """One project: its brief, shared goals and due date, and a page of its drafts."""
     client = access.get_client_or_404(current_user, slug)
     project = access.get_project_or_404(current_user, client, project_id)
-    drafts = project_drafts(current_user, project, request.args.get("page", type=row_id) or 1)
+    drafts = project_drafts(current_user, project, page_number())
     return render_template(
         "clients/project.html",
         client=client,
@@ -132,13 +132,9 @@ def _people_page(client, status=200):
     return render_template(
         "clients/people.html",
         client=client,
-        people=services.client_people(current_user, client, _page_number()),
+        people=services.client_people(current_user, client, page_number()),
         pending=pending_invitations(client),
     ), status
-
-
-def _page_number() -> int:
-    return request.args.get("page", type=row_id) or 1
 
 
 @bp.post("/<slug>/people/<int:user_id>/deactivate")
@@ -168,6 +164,6 @@ def _set_person_active(slug, user_id, active):
     else:
         flash_undo(
             f"{person.name} is deactivated and signed out everywhere.",
-            url_for(".reactivate_person", slug=client.slug, user_id=person.id, page=_page_number()),
+            url_for(".reactivate_person", slug=client.slug, user_id=person.id, page=page_number()),
         )
-    return redirect(url_for(".people", slug=client.slug, page=_page_number()))
+    return redirect(url_for(".people", slug=client.slug, page=page_number()))
