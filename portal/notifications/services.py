@@ -93,14 +93,19 @@ def notify_followers(comment: Comment) -> None:
 
 
 def notify_version_ready(version) -> None:
-    """After the commit, schedule the e-mail check for those a new version concerns."""
-    for user_id in give_version_notices(version):
-        enqueue(notify_people, user_id, delay=batching_window())
+    """Give notice of a new version to those it concerns, and after the commit schedule the
+    e-mail check for those who want e-mail as it happens."""
+    _check_after_the_window(give_version_notices(version))
 
 
 def notify_decision(decision) -> None:
-    """After the commit, schedule the e-mail check for those a decision concerns."""
-    for user_id in give_decision_notices(decision):
+    """Give notice of a decision to those it concerns, and after the commit schedule the
+    e-mail check for those who want e-mail as it happens."""
+    _check_after_the_window(give_decision_notices(decision))
+
+
+def _check_after_the_window(user_ids: list[int]) -> None:
+    for user_id in user_ids:
         enqueue(notify_people, user_id, delay=batching_window())
 
 
@@ -145,23 +150,7 @@ def send_notifications(user_id: int, now: datetime | None = None) -> None:
         mark_handled(notice_ids, now)
     if not comments and not reviews:
         return
-    slugs = client_slugs({comment.client_id for comment in comments})
-    mentioned = set(
-        db.session.scalars(
-            select(Mention.comment_id).where(
-                Mention.user_id == user.id, Mention.comment_id.in_([c.id for c in comments])
-            )
-        )
-    )
-    items = [
-        {
-            "comment": comment,
-            "thread": comment.thread,
-            "mentioned": comment.id in mentioned,
-            "link": _link(comment, slugs),
-        }
-        for comment in comments
-    ]
+    items = _comment_items(user, comments) if comments else []
     newest = f"{comments[-1].id if comments else 0}" + (f"-r{notice_ids[-1]}" if reviews else "")
     queue_email(
         to=user.email,
@@ -175,6 +164,28 @@ def send_notifications(user_id: int, now: datetime | None = None) -> None:
     )
     if comments:
         _mark_emailed(user, comments)
+
+
+def _comment_items(user: User, comments: list[Comment]) -> list[dict]:
+    """The e-mail's items for ``comments``: each with its thread, whether it mentions
+    ``user``, and its deep link."""
+    slugs = client_slugs({comment.client_id for comment in comments})
+    mentioned = set(
+        db.session.scalars(
+            select(Mention.comment_id).where(
+                Mention.user_id == user.id, Mention.comment_id.in_([c.id for c in comments])
+            )
+        )
+    )
+    return [
+        {
+            "comment": comment,
+            "thread": comment.thread,
+            "mentioned": comment.id in mentioned,
+            "link": _link(comment, slugs),
+        }
+        for comment in comments
+    ]
 
 
 def _link(comment: Comment, slugs: dict[int, str]) -> str:
