@@ -147,8 +147,11 @@
     var w = Math.abs(to.x - from.x);
     var h = Math.abs(to.y - from.y);
     if (w < DRAG_MIN && h < DRAG_MIN) return null;
-    return { x: Math.min(from.x, to.x), y: Math.min(from.y, to.y),
-      w: clamp(Math.max(w, DRAG_MIN)), h: clamp(Math.max(h, DRAG_MIN)) };
+    var x = Math.min(from.x, to.x);
+    var y = Math.min(from.y, to.y);
+    // A thin area is widened to be seen, but never past the picture's edge.
+    return { x: x, y: y, w: clamp(Math.min(Math.max(w, DRAG_MIN), 1 - x)),
+      h: clamp(Math.min(Math.max(h, DRAG_MIN), 1 - y)) };
   }
 
   var drag = null;
@@ -157,12 +160,15 @@
       event.target.closest(PINNABLE + ' img');
     var start = img && commentForm() && spotAt(img, event);
     if (!start) return;
-    event.preventDefault();
-    img.setPointerCapture(event.pointerId);
-    drag = { img: img, stage: img.closest('[data-image-stage]'), start: start };
+    var touch = event.pointerType === 'touch';
+    if (!touch) { // a finger's drag scrolls the page as usual; a finger only taps pins
+      event.preventDefault();
+      img.setPointerCapture(event.pointerId);
+    }
+    drag = { img: img, stage: img.closest('[data-image-stage]'), start: start, touch: touch };
   });
   document.addEventListener('pointermove', function (event) {
-    var to = drag && spotAt(drag.img, event);
+    var to = drag && !drag.touch && spotAt(drag.img, event);
     var area = to && areaBetween(drag.start, to);
     if (area) drawNewMark(drag.stage, area);
   });
@@ -170,8 +176,8 @@
     if (!drag) return;
     var done = drag;
     drag = null;
-    var to = spotAt(done.img, event) || done.start;
-    placeAnchor(done.stage, areaBetween(done.start, to) || done.start);
+    var area = areaBetween(done.start, spotAt(done.img, event) || done.start);
+    if (!(area && done.touch)) placeAnchor(done.stage, area || done.start);
   });
   document.addEventListener('pointercancel', function () { drag = null; });
 
