@@ -43,8 +43,8 @@ _TURNS_SIDEWAYS = {
     Image.Transpose.ROTATE_270,
 }
 # A PDF's pages are drawn as images within these bounds: the first MAX_PAGES pages, each at
-# most PAGE_SIDE pixels on its longer side, all within RENDER_SECONDS; past them the pages left
-# undrawn say why, and the PDF itself can still be downloaded.
+# most PAGE_SIDE pixels on its longer side, all within RENDER_SECONDS (inside rq's 180 s job
+# timeout); past them the pages left undrawn say why, and the PDF can still be downloaded.
 MAX_PAGES = 200
 PAGE_SIDE = 1600
 MAX_SCALE = 4.0
