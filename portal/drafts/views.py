@@ -209,7 +209,7 @@ def decide(slug, draft_id):
     if is_partial():
         page = draft_page(current_user, client, draft, None)
         return render_template(
-            "drafts/_partials/decision.html", page=page, decision_form=form
+            "drafts/_partials/decision_answer.html", page=page, decision_form=form
         ), form.status
     return render_draft_page(
         client, draft, None, comment_form=CommentForm(), decision_form=form
@@ -240,7 +240,7 @@ def change_reviewers(slug, draft_id):
     if is_partial():
         page = draft_page(current_user, client, draft, None)
         return render_template(
-            "drafts/_partials/decision.html",
+            "drafts/_partials/decision_answer.html",
             page=page,
             decision_form=DecisionForm(),
             reviewers_form=form,

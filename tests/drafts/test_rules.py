@@ -97,6 +97,17 @@ def test_all_reviewers_is_not_approved_until_every_reviewer_approved(app, accoun
     assert "of 2 approved" not in header(html)
 
 
+def test_an_htmx_decision_redraws_the_status_line_out_of_band(app, account, browsers):
+    draft = draft_under(app, account, ApprovalRule.ALL)
+    html = text_of(decide(browsers["hannah"], account, draft, "approved", headers=HTMX))
+    assert html.lstrip().startswith('<section id="decision-panel"')
+    state = re.search(
+        r'<p class="draft-meta" id="draft-state" hx-swap-oob="true">.*?</p>', html, re.S
+    )
+    assert state, "no status line swapped out of band"
+    assert "In review" in state.group(0) and "1 of 2 approved" in state.group(0)
+
+
 def test_under_all_reviewers_one_request_for_changes_is_enough(app, account, browsers):
     draft = draft_under(app, account, ApprovalRule.ALL)
     decide(browsers["hannah"], account, draft, "approved")
