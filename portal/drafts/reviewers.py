@@ -71,8 +71,8 @@ def check_reviewers(
     rule, ``final_approver_id`` is one of them."""
     if rule not in set(ApprovalRule):
         raise InvalidInput("Choose how the draft gets approved.", field="approval_rule")
-    chosen = sorted(set(user_ids))
-    if not {u.id for u in client_people(client_id)} >= set(chosen):
+    chosen = set(user_ids)
+    if not {u.id for u in client_people(client_id)} >= chosen:
         raise InvalidInput(
             "Reviewers have to be people of this client with access to the portal.",
             field="reviewer_ids",
@@ -81,20 +81,22 @@ def check_reviewers(
         raise InvalidInput(
             "Name the final approver, one of the reviewers.", field="final_approver_id"
         )
-    return chosen
+    return sorted(chosen)
 
 
 def assign_reviewers(
     draft: Draft, user_ids: list[int], rule: str, final_approver_id: int | None
-) -> None:
+) -> list[int]:
     """Make ``user_ids`` the reviewers of ``draft`` under ``rule``, once checked (see
-    ``check_reviewers``, which raises InvalidInput); the caller records the event."""
+    ``check_reviewers``, which raises InvalidInput); the caller records the event. Returns
+    the reviewers' ids."""
     chosen = check_reviewers(draft.client_id, user_ids, rule, final_approver_id)
     draft.approval_rule = rule
     draft.final_approver_id = final_approver_id if rule == ApprovalRule.FINAL else None
     db.session.execute(delete(DraftReviewer).where(DraftReviewer.draft_id == draft.id))
     db.session.add_all(DraftReviewer(draft_id=draft.id, user_id=user_id) for user_id in chosen)
     db.session.flush()
+    return chosen
 
 
 def change_reviewers(
@@ -104,9 +106,9 @@ def change_reviewers(
 
     Raises InvalidInput for anyone who isn't an active user of the draft's client, an
     unknown rule, or a final approver who isn't among the reviewers."""
-    assign_reviewers(draft, user_ids, rule, final_approver_id)
+    chosen = assign_reviewers(draft, user_ids, rule, final_approver_id)
     record_event("reviewers_changed", actor=actor, subject=draft, client_id=draft.client_id,
-                 client_visible=True, rule=rule, reviewers=sorted(set(user_ids)),
+                 client_visible=True, rule=rule, reviewers=chosen,
                  final_approver=draft.final_approver_id)  # fmt: skip
 
 

@@ -343,6 +343,7 @@ def test_someone_of_another_client_is_refused_as_reviewer(app, account, browsers
         ({"approval_rule": "final", "final_approver_id": "OMAR"}, "Name the final approver"),
         ({"approval_rule": "most"}, "Choose how the draft gets approved."),
         ({"approval_rule": "all", "reviewer_ids": "not-a-number"}, "Reviewers have to be"),
+        ({"approval_rule": "all", "reviewer_ids": ["x", "2147483648", "-1"]}, "Reviewers have"),
     ],
 )
 def test_the_reviewers_form_refuses_what_cannot_work(app, account, browsers, fields, message):
@@ -414,3 +415,15 @@ def test_a_new_client_user_is_not_made_reviewer_of_drafts_already_made(app, acco
     with app.app_context():
         make_client_user(account.client, name="Newcomer")
     assert len(reviewers_of(app, draft)) == 2
+
+
+def test_a_garbled_reviewer_beside_a_real_one_is_refused_not_an_error(app, account, browsers):
+    draft = draft_under(app, account, ApprovalRule.ANY)
+    response = reviewers_post(
+        browsers["dana"],
+        account,
+        draft,
+        data={"reviewer_ids": ["x", account.second_reviewer.id], "approval_rule": "all"},
+    )
+    assert response.status_code == 422
+    assert "Reviewers have to be people of this client" in text_of(response)
