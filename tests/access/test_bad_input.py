@@ -14,6 +14,7 @@ FIELDS = (
     "verdict", "note", "version_id", "anchor_type", "start", "end", "x", "y", "page",
     "reply_to", "internal", "revision", "people", "up_to", "level", "email_frequency",
     "digest_hour", "digest_weekday", "quiet_from", "quiet_until", "timezone", "remember",
+    "reviewer_ids", "approval_rule", "final_approver_id",
 )  # fmt: skip
 JUNK = {
     "empty": "",
