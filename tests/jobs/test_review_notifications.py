@@ -164,6 +164,24 @@ def test_a_decision_reaches_the_maker_and_the_account_team_not_the_decider_nor_t
     assert box.to("sam@agency.test") == []
 
 
+def test_a_decision_changed_within_the_batching_window_makes_one_email_with_the_newer(
+    app, account, draft_in_review, new_browser, everyone_immediate, jobs_on_redis, mailbox
+):
+    box, _ = mailbox
+    reviewer = browser_for(new_browser, account.reviewer)
+    for note in ("Make it longer.", "On second thoughts, shorter."):
+        changes = decide(reviewer, account, draft_in_review, Verdict.CHANGES_REQUESTED, note)
+        assert changes.status_code == 302
+    let_the_batching_window_pass(app, jobs_on_redis)
+    jobs_on_redis.burst()
+    jobs_on_redis.tick()
+    jobs_on_redis.burst()
+
+    (message,) = box.to("dana@agency.test")
+    assert "Changes requested: On second thoughts, shorter." in box.text(message)
+    assert "Make it longer." not in box.text(message)
+
+
 def test_the_feedback_checklist_reaches_the_commenters_without_any_staff_note(
     app, account, draft_in_review, everyone_immediate, jobs_on_redis, mailbox
 ):
