@@ -63,6 +63,11 @@ def actions(discussion: DraftDiscussion) -> dict[str, tuple[str, str, dict]]:
             f"{base}/drafts/{draft.id}/decision",
             {"verdict": Verdict.APPROVED, "version_id": discussion.world.version_a.id},
         ),
+        "reviewers": (
+            "POST",
+            f"{base}/drafts/{draft.id}/reviewers",
+            {"reviewer_ids": discussion.world.people["client_member_a"].id, "approval_rule": "all"},
+        ),
         "comment": ("POST", f"{base}/threads/{discussion.thread_id}/comments", {"body": "Hi"}),
         "follow": ("POST", f"{base}/threads/{discussion.thread_id}/follow", {"level": "muted"}),
     }
