@@ -428,3 +428,11 @@ def test_a_garbled_reviewer_beside_a_real_one_is_refused_not_an_error(app, accou
     )
     assert response.status_code == 422
     assert "Reviewers have to be people of this client" in text_of(response)
+
+
+def test_the_project_page_says_how_many_reviewers_approved(app, account, browsers):
+    draft = draft_under(app, account, ApprovalRule.ALL, title="Tagline")
+    decide(browsers["omar"], account, draft, "approved")
+    html = text_of(browsers["dana"].get(f"{account.base}/projects/{account.project.id}"))
+    row = re.search(r"<tr>(?:(?!</tr>).)*Tagline.*?</tr>", html, re.S).group(0)
+    assert '<span class="muted">1 of 2 approved</span>' in row
