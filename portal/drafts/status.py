@@ -10,11 +10,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, func, or_, select
+from sqlalchemy.orm import aliased
 
 from portal.drafts.reviewers import reviewer_ids_by_draft
 from portal.extensions import db
-from portal.models import ApprovalRule, Decision, Draft, Thread, Verdict, Version
+from portal.models import (
+    ApprovalRule,
+    Decision,
+    Draft,
+    DraftReviewer,
+    Thread,
+    User,
+    Verdict,
+    Version,
+)
 from portal.threads.queries import unanswered_client_comments
 
 
@@ -175,6 +185,57 @@ def _counting_decisions(
     if draft.approval_rule == ApprovalRule.FINAL and draft.final_approver_id in reviewer_ids:
         return [d for d in decisions if d.user_id == draft.final_approver_id]
     return decisions
+
+
+# Built once: an alias derives its column collections on first use.
+_REVIEWER, _REVIEWING, _DECISION = aliased(DraftReviewer), aliased(User), aliased(Decision)
+
+
+def _active_reviewer(draft_id, *where) -> ColumnElement[bool]:
+    return exists().where(
+        _REVIEWER.draft_id == draft_id,
+        _REVIEWING.id == _REVIEWER.user_id,
+        _REVIEWING.active,
+        *where,
+    )
+
+
+def _decided(*where) -> ColumnElement[bool]:
+    return exists().where(
+        _DECISION.version_id == Version.id, _DECISION.superseded_at.is_(None), *where
+    )
+
+
+def awaits_decision_by(user: User) -> ColumnElement[bool]:
+    """A condition on a query of a draft's newest ``Version`` joined to its ``Draft``: the
+    draft is still in review and waits for ``user``'s decision, by the same rules as
+    ``derive_state``.
+
+    Any one reviewer (and the fallbacks to it): while nobody has decided. All reviewers:
+    while ``user``, one of them, hasn't and no reviewer asked for changes. A final approver:
+    while ``user``, one of the reviewers, hasn't and the final approver hasn't either.
+    """
+    all_rule = and_(Draft.approval_rule == ApprovalRule.ALL, _active_reviewer(Draft.id))
+    final_rule = and_(
+        Draft.approval_rule == ApprovalRule.FINAL,
+        _active_reviewer(Draft.id, _REVIEWER.user_id == Draft.final_approver_id),
+    )
+    mine = and_(
+        _active_reviewer(Draft.id, _REVIEWER.user_id == user.id),
+        ~_decided(_DECISION.user_id == user.id),
+    )
+    return or_(
+        and_(~all_rule, ~final_rule, ~_decided()),
+        and_(
+            all_rule,
+            mine,
+            ~_decided(
+                _DECISION.verdict == Verdict.CHANGES_REQUESTED,
+                _active_reviewer(_DECISION.draft_id, _REVIEWER.user_id == _DECISION.user_id),
+            ),
+        ),
+        and_(final_rule, mine, ~_decided(_DECISION.user_id == Draft.final_approver_id)),
+    )
 
 
 def _oldest_unanswered_by_draft():

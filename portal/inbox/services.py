@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from portal import access
 from portal.counting import capped_count, count_label
-from portal.drafts.status import DraftStatus, draft_states
+from portal.drafts.status import DraftStatus, awaits_decision_by, draft_states
 from portal.extensions import db
 from portal.models import (
     Comment,
@@ -68,17 +68,16 @@ _LATER_VERSION = aliased(Version)
 
 
 def versions_to_decide(user: User) -> Select:
-    """The newest versions of the drafts ``user`` may see on which nobody has decided yet,
-    each with its draft."""
+    """The newest versions of the drafts ``user`` may see that wait for their decision under
+    the draft's approval rule (see ``awaits_decision_by``), each with its draft."""
     newest = ~exists().where(
         _LATER_VERSION.draft_id == Version.draft_id, _LATER_VERSION.number > Version.number
     )
-    undecided = ~exists().where(Decision.version_id == Version.id, Decision.superseded_at.is_(None))
     return (
         access.visible_versions(user)
         .add_columns(Draft)
         .join(Draft, Draft.id == Version.draft_id)
-        .where(newest, undecided)
+        .where(newest, awaits_decision_by(user))
         .order_by(Version.created_at)
     )
 

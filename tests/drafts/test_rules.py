@@ -436,3 +436,58 @@ def test_the_project_page_says_how_many_reviewers_approved(app, account, browser
     html = text_of(browsers["dana"].get(f"{account.base}/projects/{account.project.id}"))
     row = re.search(r"<tr>(?:(?!</tr>).)*Tagline.*?</tr>", html, re.S).group(0)
     assert '<span class="muted">1 of 2 approved</span>' in row
+
+
+# --- what waits on each reviewer -----------------------------------------------------------
+
+
+def to_decide(browser) -> list[str]:
+    """The draft titles in the inbox's "Versions to decide"."""
+    html = text_of(browser.get("/inbox"))
+    section = re.search(r'<section aria-labelledby="decide-title".*?</section>', html, re.S)
+    return re.findall(r'/drafts/\d+">([^<]+)</a>', section.group(0)) if section else []
+
+
+def test_under_any_one_reviewer_the_first_decision_takes_it_off_every_inbox(app, account, browsers):
+    draft_under(app, account, ApprovalRule.ANY, title="Tagline")
+    assert to_decide(browsers["hannah"]) == to_decide(browsers["omar"]) == ["Tagline"]
+    decide(browsers["hannah"], account, rows(app, Draft, Draft.title == "Tagline")[0], "approved")
+    assert to_decide(browsers["hannah"]) == to_decide(browsers["omar"]) == []
+
+
+def test_under_all_reviewers_the_draft_waits_on_each_one_who_has_not_decided(
+    app, account, browsers
+):
+    draft = draft_under(app, account, ApprovalRule.ALL, title="Tagline")
+    decide(browsers["hannah"], account, draft, "approved")
+    assert (to_decide(browsers["hannah"]), to_decide(browsers["omar"])) == ([], ["Tagline"])
+
+    other = draft_under(app, account, ApprovalRule.ALL, title="Strapline")
+    decide(browsers["hannah"], account, other, "changes_requested", "Shorter.")
+    assert "Strapline" not in to_decide(browsers["omar"])
+
+
+def test_someone_not_reviewing_is_not_asked_under_all_reviewers(app, account, browsers):
+    draft_under(app, account, ApprovalRule.ALL, title="Tagline", reviewer_ids=[account.reviewer.id])
+    assert (to_decide(browsers["hannah"]), to_decide(browsers["omar"])) == (["Tagline"], [])
+
+
+def test_under_a_final_approver_the_draft_waits_until_they_decided(app, account, browsers):
+    draft = draft_under(
+        app, account, ApprovalRule.FINAL, title="Tagline", final_approver_id=account.reviewer.id
+    )
+    decide(browsers["omar"], account, draft, "changes_requested", "Too long.")
+    assert (to_decide(browsers["hannah"]), to_decide(browsers["omar"])) == (["Tagline"], [])
+    decide(browsers["hannah"], account, draft, "approved")
+    assert to_decide(browsers["hannah"]) == to_decide(browsers["omar"]) == []
+
+
+def test_changes_asked_by_someone_not_reviewing_leave_it_waiting_on_the_reviewers(
+    app, account, browsers
+):
+    draft_under(app, account, ApprovalRule.ALL, title="Strapline")  # Omar reviews this one
+    draft = draft_under(
+        app, account, ApprovalRule.ALL, title="Tagline", reviewer_ids=[account.reviewer.id]
+    )
+    decide(browsers["omar"], account, draft, "changes_requested", "Too long.")
+    assert to_decide(browsers["hannah"]) == ["Strapline", "Tagline"]
