@@ -403,6 +403,11 @@ def test_the_team_sets_the_rule_new_drafts_start_with(app, account, browsers):
         draft = make_draft(account.project, account.writer)
     assert draft.approval_rule == ApprovalRule.ALL
 
+    saved = browsers["dana"].post(
+        account.base + "/approval-rule", data={"approval_rule": "all"}, headers=HTMX
+    )
+    assert saved.status_code == 200
+    assert '<span class="muted" role="status">Saved.</span>' in text_of(saved)
     refused = browsers["dana"].post(
         account.base + "/approval-rule", data={"approval_rule": "most"}, headers=HTMX
     )
