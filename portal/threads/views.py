@@ -132,6 +132,7 @@ def since(slug, thread_id):
         "threads/_partials/arrived.html", client, thread, comments=comments, redrawn=redrawn,
         after=comments[-1].id if comments else after, first=first, stamp=stamp,
         only_version_id=version_id, page=draft,
+        shown_version_id=request.args.get("shown", type=row_id) or 0,
     )  # fmt: skip
 
 

@@ -53,7 +53,8 @@ def test_a_decision_by_one_reviewer_updates_the_others_page(app, account, open_b
     expect(deciding_page.locator("#decision-panel")).to_contain_text("Approved")
 
     expect(second_page.locator("#draft-state")).to_contain_text("Approved", timeout=ARRIVAL)
-    expect(second_page.locator("#decision-panel")).to_contain_text("Hannah Client", timeout=ARRIVAL)
+    dots = second_page.locator("#decision-status li", has_text="Hannah Client")
+    expect(dots).to_contain_text("Approved")
 
 
 def test_a_comment_on_a_version_superseded_meanwhile_is_refused_and_kept(

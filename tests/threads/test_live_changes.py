@@ -4,8 +4,10 @@ its status and decisions, without a reload; a staff-only change leaves a client'
 import re
 from html import unescape
 
+from portal.extensions import db
+from portal.models import Draft, DraftKind
 from tests.drafts.helpers import HTMX, comment_fields, decide, draft_thread, text_of
-from tests.factories import make_comment
+from tests.factories import make_comment, make_version
 from tests.review import make_draft_in_review
 
 
@@ -74,3 +76,28 @@ def test_a_decision_updates_the_status_on_the_makers_page(app, account, reviewer
     assert state and 'hx-swap-oob="true"' in html[state.start() : state.start() + 80]
     assert "Approved" in state.group(1)
     assert f"/threads/{thread.id}/comments?" in url
+
+
+def test_a_new_version_is_announced_not_drawn_over_the_one_on_screen(app, account, reviewer):
+    with app.app_context():
+        draft = make_draft_in_review(account, DraftKind.IMAGE, title="Bag label")
+    url = poller_url(text_of(reviewer.get(account.draft_url(draft))))
+    with app.app_context():
+        make_version(db.session.get(Draft, draft.id), account.designer)
+
+    html = text_of(poll(reviewer, url))
+    notice = re.search(r'<p id="newer-version"[^>]*>(.*?)</p>', html, flags=re.S)
+    assert notice and "Version 2 is up for review." in notice.group(1)
+    assert 'id="pins-' not in html and 'id="decision-status"' not in html
+
+
+def test_a_new_decision_redraws_the_reviewers_dots(app, account, reviewer, writer):
+    with app.app_context():
+        draft = make_draft_in_review(account, title="Homepage intro")
+    url = poller_url(text_of(writer.get(account.draft_url(draft))))
+    assert (
+        decide(reviewer, account, draft, "changes_requested", "Name the farm.").status_code == 302
+    )
+    html = text_of(poll(writer, url))
+    status = re.search(r'<div id="decision-status" hx-swap-oob="true">(.*?)</div>', html, re.S)
+    assert status and "Changes requested" in status.group(1) and "Hannah Client" in status.group(1)
