@@ -15,6 +15,8 @@ class ClientForm(PortalForm):
 class AssignForm(PortalForm):
     user_id = SelectField("Staff member", coerce=int)
     responsibility = StringField("What they do for this client", validators=[Length(max=200)])
+    # Sent by the Undo of a removal, to put an account manager back as one.
+    account_manager = BooleanField("Account manager")
 
 
 class AssignmentForm(PortalForm):

@@ -127,7 +127,10 @@ def assign(slug):
     if not form.validate_on_submit():
         return _team_page(client, form, 422)
     user = db.session.get(User, form.user_id.data)
-    client_services.assign_staff(current_user, client, user, form.responsibility.data or "")
+    responsibility = form.responsibility.data or ""
+    assignment = client_services.assign_staff(current_user, client, user, responsibility)
+    if form.account_manager.data:
+        client_services.update_assignment(current_user, assignment, responsibility, True)
     return _team_changed(client, f"{user.name} joined the {client.name} team.")
 
 
@@ -160,13 +163,15 @@ def unassign(slug, assignment_id):
     client = access.get_client_or_404(current_user, slug)
     assignment = _assignment_or_404(client, assignment_id)
     user, responsibility = assignment.user, assignment.responsibility
+    was_account_manager = assignment.is_account_manager
     client_services.unassign_staff(current_user, assignment)
     message = f"{user.name} left the {client.name} team."
+    again = {"account_manager": "y"} if was_account_manager else {}
     return _team_changed(
         client,
         message,
         undo(message, url_for(".assign", slug=client.slug), user_id=user.id,
-             responsibility=responsibility),
+             responsibility=responsibility, **again),
     )  # fmt: skip
 
 

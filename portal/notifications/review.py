@@ -90,16 +90,16 @@ def _give_notices(user_ids, who, version: Version, decision: Decision | None) ->
 
 
 def mark_review_seen(user: User, draft: Draft, now: datetime | None = None) -> None:
-    """``user`` has opened ``draft``'s page: every notice of theirs on it is seen."""
-    db.session.execute(
-        update(ReviewNotice)
-        .where(
-            ReviewNotice.user_id == user.id,
-            ReviewNotice.draft_id == draft.id,
-            ReviewNotice.seen_at.is_(None),
-        )
-        .values(seen_at=now or utcnow())
+    """``user`` has opened ``draft``'s page: every notice of theirs on it is seen. Looked
+    for first, so that a page view writes (and, on SQLite, takes the write lock) only when
+    there is something to mark."""
+    unseen = (
+        ReviewNotice.user_id == user.id,
+        ReviewNotice.draft_id == draft.id,
+        ReviewNotice.seen_at.is_(None),
     )
+    if db.session.scalar(select(ReviewNotice.id).where(*unseen).limit(1)) is not None:
+        db.session.execute(update(ReviewNotice).where(*unseen).values(seen_at=now or utcnow()))
 
 
 def review_items_due(user: User, cutoff: datetime) -> tuple[list[int], list[dict]]:

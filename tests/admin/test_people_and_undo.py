@@ -178,3 +178,25 @@ def test_removing_from_a_team_through_htmx_offers_the_undo_in_the_fragment(
     url, fields = undo_of(response.text)
     assert admin_browser.post(url, data=fields).status_code == 302
     assert agency["copywriter"].id in team_of(app, agency["alpha"])
+
+
+def test_undoing_the_removal_of_the_account_manager_makes_them_account_manager_again(
+    app, admin_browser, agency
+):
+    assignment = agency["assignment"]
+    made = admin_browser.post(
+        f"/admin/clients/alpha/team/{assignment.id}",
+        data={"responsibility": "Writes the headlines", "account_manager": "y"},
+    )
+    assert made.status_code == 302
+
+    response = admin_browser.post(f"/admin/clients/alpha/team/{assignment.id}/remove")
+    url, fields = undo_of(admin_browser.get(response.headers["Location"]).text)
+    assert admin_browser.post(url, data=fields).status_code == 302
+    with app.app_context():
+        managers = db.session.scalars(
+            select(Assignment.user_id).where(
+                Assignment.client_id == agency["alpha"].id, Assignment.is_account_manager
+            )
+        ).all()
+    assert managers == [agency["copywriter"].id]

@@ -271,7 +271,7 @@ def test_staff_resolve_a_comment_and_its_author_reopens_it(
     response = reviewer.post(account.comment_url(own_comment, "reopen"), headers=HTMX)
     assert response.status_code == 200
     assert "<html" not in text_of(response)
-    assert ">Resolve<span class=\"visually-hidden\">" in text_of(response)
+    assert '>Resolve<span class="visually-hidden">' in text_of(response)
     (stored,) = rows(app, Comment, Comment.id == own_comment.id)
     assert stored.resolved_at is None and stored.resolved_by_id is None
 
