@@ -32,10 +32,39 @@ def is_form_refusal(console_text: str) -> bool:
     )
 
 
+class RequestsInFlight:
+    """The app, counting the requests it is still answering, so that a test's end can wait
+    for the ones its pages left running (a poll, a read mark) before the tables are emptied."""
+
+    def __init__(self, app):
+        self.app = app
+        self.count = 0
+        self.idle = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.idle:
+            self.count += 1
+        try:
+            yield from self.app(environ, start_response)
+        finally:
+            with self.idle:
+                self.count -= 1
+                self.idle.notify_all()
+
+    def wait_until_idle(self, timeout: float = 15) -> None:
+        with self.idle:
+            assert self.idle.wait_for(lambda: self.count == 0, timeout), "requests still running"
+
+
 @pytest.fixture(scope="session")
-def live_server(app):
+def requests_in_flight(app):
+    return RequestsInFlight(app)
+
+
+@pytest.fixture(scope="session")
+def live_server(requests_in_flight):
     """The session's app served over HTTP on a free loopback port; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, requests_in_flight, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
@@ -53,7 +82,7 @@ def browser():
 
 
 @pytest.fixture
-def open_browser(browser, live_server):
+def open_browser(browser, live_server, requests_in_flight):
     """Open a fresh browser context signed in as ``user``; returns its page."""
     contexts, console_errors = [], []
 
@@ -81,4 +110,5 @@ def open_browser(browser, live_server):
     yield open_as
     for context in contexts:
         context.close()
+    requests_in_flight.wait_until_idle()
     assert console_errors == [], "the browser reported errors (CSP violations, script errors)"
