@@ -42,8 +42,9 @@ def thread_location(thread, client_slug: str, comment_id: int | None = None) -> 
 
 
 def safe_next_url(target: str | None) -> str | None:
-    """``target`` if it is a path on this site, else None: no open redirects."""
-    if not target or "\\" in target:
+    """``target`` if it is a path on this site, else None: no open redirects, and no control
+    characters (a line break would split the Location header)."""
+    if not target or "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

@@ -36,3 +36,11 @@ class EmailPreferencesForm(PortalForm):
     quiet_until = SelectField(
         "Quiet until", choices=[SelectChoice("", "—"), *HOURS], validators=[Optional()]
     )
+
+    def quiet_hours(self) -> tuple[int | None, int | None]:
+        """(from, until) as hours, None for a blank choice (whitespace included: the Optional
+        validator lets it through)."""
+        return tuple(
+            int(value) if (value := (field.data or "").strip()) else None
+            for field in (self.quiet_from, self.quiet_until)
+        )

@@ -64,8 +64,7 @@ def notifications():
         user.email_frequency = form.email_frequency.data
         user.digest_hour = form.digest_hour.data
         user.digest_weekday = form.digest_weekday.data
-        user.quiet_from = int(form.quiet_from.data) if form.quiet_from.data else None
-        user.quiet_until = int(form.quiet_until.data) if form.quiet_until.data else None
+        user.quiet_from, user.quiet_until = form.quiet_hours()
         db.session.commit()
         flash("Your e-mail preferences are saved.", "success")
         return redirect(url_for(".notifications"))
