@@ -4,16 +4,20 @@ from flask import current_app, request
 from flask_login import current_user
 
 from portal.extensions import limiter
+from portal.forms import strip_control_characters
 from portal.models import fold_email
 
 
 def _submitted_account() -> str:
+    """Whose account a request is a guess at, spelled as the form will read it: control
+    characters dropped and the address folded, so ``ada@…\x01`` counts as ``ada@…``. A
+    signed-in person is counted as themselves, whatever address the form carries."""
     if request.view_args and "token" in request.view_args:
         return "token:" + request.view_args["token"][:64]
-    if request.form.get("email"):
-        return "account:" + fold_email(request.form["email"])
     if current_user.is_authenticated:
         return f"user:{current_user.id}"
+    if request.form.get("email"):
+        return "account:" + fold_email(strip_control_characters(request.form["email"]))
     return "account:"
 
 

@@ -126,3 +126,37 @@ def test_guesses_at_the_current_password_are_limited(client, staff):
         "/account/password", data={"current": "guess", "password": "x" * 12, "confirm": "x" * 12}
     )
     assert response.status_code == 429
+
+
+def test_control_characters_in_the_address_do_not_escape_the_account_limit(client, staff):
+    # The form drops them before signing in, so each is the same account (issue 12, defect 1).
+    for n in range(1, PER_ACCOUNT + 1):
+        assert log_in(client, staff.email + chr(n), "a wrong guess").status_code == 401
+    assert log_in(client, staff.email + chr(PER_ACCOUNT + 1)).status_code == 429
+
+
+def test_control_characters_do_not_escape_the_reset_limit(client, staff):
+    for n in range(1, PER_ACCOUNT + 1):
+        client.post("/reset", data={"email": chr(n) + staff.email})
+    assert client.post("/reset", data={"email": staff.email + chr(7)}).status_code == 429
+
+
+def test_an_email_field_does_not_escape_the_password_change_limit(client, staff):
+    # Signed in, the limit counts the person, whatever address the form adds (defect 2).
+    log_in(client, staff.email)
+    for n in range(PER_ACCOUNT):
+        response = client.post(
+            "/account/password",
+            data={
+                "current": "guess",
+                "password": "x" * 12,
+                "confirm": "x" * 12,
+                "email": f"decoy{n}@agency.test",
+            },
+        )
+        assert response.status_code == 422
+    response = client.post(
+        "/account/password",
+        data={"current": "guess", "password": "x" * 12, "confirm": "x" * 12, "email": "new@x.test"},
+    )
+    assert response.status_code == 429
