@@ -165,7 +165,9 @@ def post_comment(
     else:
         answers.record_answer(comment, actor)
     _add_mentions(comment, thread, mentioned_ids)
-    thread.last_comment_at = now
+    if not internal or thread.internal:
+        # A note the thread's readers can't see must not move it up their lists.
+        thread.last_comment_at = now
     notify_followers(comment)
     mark_unread_for_others(comment, thread)
     mark_read(actor, thread, comment.id)  # the author follows the thread from now on
