@@ -10,7 +10,9 @@ import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from itsdangerous import URLSafeTimedSerializer
+from psycopg.errors import DeadlockDetected
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from portal import create_app
 from portal.extensions import db, limiter
@@ -83,14 +85,35 @@ def empty_database(app) -> None:
     with app.app_context():
         db.session.remove()
         tables = list(reversed(db.metadata.sorted_tables))
-        with db.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                names = ", ".join(table.name for table in tables)
-                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            else:
+        if db.engine.dialect.name == "postgresql":
+            truncate(", ".join(table.name for table in tables))
+        else:
+            with db.engine.begin() as connection:
                 for table in tables:
                     connection.execute(table.delete())
     limiter.reset()
+
+
+def truncate(names: str, attempts: int = 3) -> None:
+    """TRUNCATE the tables, again if PostgreSQL picked it as a deadlock's victim: a reader
+    still running (a browser's late request) then finishes first. Who that was is printed."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with db.engine.begin() as connection:
+                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            return
+        except OperationalError as error:
+            if not isinstance(error.orig, DeadlockDetected) or attempt == attempts:
+                raise
+            with db.engine.connect() as connection:
+                others = connection.execute(text(OTHER_SESSIONS)).all()
+            print(f"TRUNCATE was a deadlock's victim (attempt {attempt}); others: {others}")
+
+
+OTHER_SESSIONS = """
+    SELECT pid, application_name, client_addr, backend_start, state, query
+    FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+"""
 
 
 @pytest.fixture(autouse=True)
