@@ -93,6 +93,9 @@ def load_config(instance_path: str, environ=None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_PER_ADDRESS": environ.get("RATELIMIT_PER_ADDRESS", "20 per minute"),
         "RATELIMIT_PER_ACCOUNT": environ.get("RATELIMIT_PER_ACCOUNT", "5 per minute"),
+        "RATELIMIT_PER_ACCOUNT_ANYWHERE": environ.get(
+            "RATELIMIT_PER_ACCOUNT_ANYWHERE", "30 per hour"
+        ),
         # Argon2id cost (OWASP: m ≥ 19 MiB, t ≥ 2); the test suite lowers it for speed.
         "ARGON2_TIME_COST": _int(environ, "ARGON2_TIME_COST", 3),
         "ARGON2_MEMORY_KIB": _int(environ, "ARGON2_MEMORY_KIB", 65536),

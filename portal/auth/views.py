@@ -5,16 +5,17 @@ from flask_login import current_user, login_required
 
 from portal.actions import form_action
 from portal.auth import services
+from portal.auth.devices import remember_device
 from portal.auth.forms import LoginForm, NewPasswordForm, ResetRequestForm
 from portal.extensions import db
-from portal.ratelimits import guarded
+from portal.ratelimits import guarded, guarded_sign_in
 from portal.urls import safe_next_url
 
 bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@guarded
+@guarded_sign_in
 def login():
     """Show the sign-in form; sign in on a valid POST."""
     if current_user.is_authenticated:
@@ -29,7 +30,9 @@ def login():
         return render_template("auth/login.html", form=form), 401
     services.start_session(user, remember=form.remember.data)
     db.session.commit()
-    return redirect(safe_next_url(request.args.get("next")) or url_for("home.index"))
+    response = redirect(safe_next_url(request.args.get("next")) or url_for("home.index"))
+    remember_device(response, user)
+    return response
 
 
 @bp.post("/logout")

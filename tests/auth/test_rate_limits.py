@@ -1,6 +1,8 @@
 """Guess-and-check is slowed down: per account (the e-mail or token sent) and per client IP.
 
-The limits are the defaults: 5 POSTs a minute per account, 20 per client IP address.
+The limits are the defaults: 5 POSTs a minute per account, 20 per client IP address. For
+sign-in, the account's 5 are failed attempts from one address, and 30 failed attempts an hour
+from anywhere stop everyone but the devices that have signed in to the account before.
 """
 
 from tests.auth.helpers import TOO_MANY, location, log_in, page_text
@@ -160,3 +162,52 @@ def test_an_email_field_does_not_escape_the_password_change_limit(client, staff)
         data={"current": "guess", "password": "x" * 12, "confirm": "x" * 12, "email": "new@x.test"},
     )
     assert response.status_code == 429
+
+
+ANYWHERE = 30
+
+
+def from_address(n: int) -> dict:
+    return {"environ_base": {"REMOTE_ADDR": f"198.51.100.{n}"}}
+
+
+def test_guesses_from_one_address_do_not_lock_the_owner_out_elsewhere(client, new_browser, staff):
+    # The account is limited per address it is tried from (issue 12, defect 3).
+    attacker = {"environ_base": {"REMOTE_ADDR": "192.0.2.66"}}
+    for _ in range(PER_ACCOUNT):
+        assert log_in(client, staff.email, "a wrong guess", **attacker).status_code == 401
+    assert log_in(client, staff.email, **attacker).status_code == 429
+
+    assert location(log_in(new_browser(), staff.email, **from_address(9))) == "/"
+
+
+def test_signing_in_does_not_count_against_the_account(new_browser, staff):
+    for _ in range(PER_ACCOUNT + 1):
+        assert location(log_in(new_browser(), staff.email)) == "/"
+
+
+def test_guesses_from_everywhere_stop_at_the_account_wide_limit(app, new_browser, staff):
+    assert app.config["RATELIMIT_PER_ACCOUNT_ANYWHERE"] == f"{ANYWHERE} per hour"
+    for n in range(ANYWHERE):
+        assert log_in(new_browser(), staff.email, "a guess", **from_address(n)).status_code == 401
+    assert log_in(new_browser(), staff.email, **from_address(200)).status_code == 429
+
+
+def test_the_owners_own_device_still_signs_in_under_a_distributed_attack(new_browser, staff):
+    owners_laptop = new_browser()
+    assert location(log_in(owners_laptop, staff.email, **from_address(250))) == "/"
+    owners_laptop.post("/logout")
+    for n in range(ANYWHERE + 5):
+        log_in(new_browser(), staff.email, "a guess", **from_address(n))
+
+    assert location(log_in(owners_laptop, staff.email, **from_address(251))) == "/"
+
+
+def test_a_device_known_to_one_account_is_a_stranger_to_another(new_browser, staff, admin):
+    laptop = new_browser()
+    assert location(log_in(laptop, admin.email)) == "/"
+    laptop.post("/logout")
+    for n in range(ANYWHERE):
+        log_in(new_browser(), staff.email, "a guess", **from_address(n))
+
+    assert log_in(laptop, staff.email, **from_address(251)).status_code == 429
