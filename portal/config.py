@@ -101,6 +101,10 @@ def load_config(instance_path: str, environ=None) -> dict:
         "ARGON2_MEMORY_KIB": _int(environ, "ARGON2_MEMORY_KIB", 65536),
         "INVITATION_TTL": timedelta(days=_int(environ, "INVITATION_TTL_DAYS", 7)),
         "PASSWORD_RESET_TTL": timedelta(hours=_int(environ, "PASSWORD_RESET_TTL_HOURS", 2)),
+        # An unsubscribe link in an e-mail works this long (and until preferences change).
+        "UNSUBSCRIBE_TOKEN_MAX_AGE": timedelta(
+            days=_int(environ, "UNSUBSCRIBE_TOKEN_MAX_AGE_DAYS", 60)
+        ),
         # Mail: without MAIL_SERVER messages stay in the outbox and go to the log.
         "MAIL_SERVER": environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": _int(environ, "MAIL_PORT", 25),
@@ -113,6 +117,8 @@ def load_config(instance_path: str, environ=None) -> dict:
         "NOTIFY_DELAY_SECONDS": _int(environ, "NOTIFY_DELAY_SECONDS", 180),
         # A pending e-mail not delivered by then is re-enqueued by the outbox sweep.
         "OUTBOX_GRACE_SECONDS": _int(environ, "OUTBOX_GRACE_SECONDS", 120),
+        # Sent e-mail keeps its envelope but not its body for longer than this.
+        "EMAIL_BODY_RETENTION_DAYS": _int(environ, "EMAIL_BODY_RETENTION_DAYS", 30),
     }
 
 

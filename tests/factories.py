@@ -16,6 +16,7 @@ from portal.drafts import services as draft_services
 from portal.drafts.storage import store_upload
 from portal.extensions import db
 from portal.jobs import dispatch_ready
+from portal.mail.delivery import build_mime
 from portal.models import (
     Assignment,
     Client,
@@ -202,3 +203,9 @@ def make_comment(thread: Thread, author: User, body="A comment.", **kwargs) -> C
     """A comment posted through the real service."""
     comment = thread_services.post_comment(author, thread, body, **kwargs)
     return persist(comment)
+
+
+def sent_text(message) -> str:
+    """The plain text of an outbox ``message`` as the mail path sends it: its secret links
+    worked out from their placeholders (the body stored holds none). In an app context."""
+    return build_mime(message, "portal@test").get_body(("plain",)).get_content()

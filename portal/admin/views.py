@@ -23,7 +23,7 @@ from portal.config import is_embedded
 from portal.extensions import db
 from portal.invitations import services as invitation_services
 from portal.invitations.forms import staff_invite_form
-from portal.mail.redaction import shown
+from portal.mail.secret_links import reveal, shown
 from portal.models import Client, EmailMessage, EmailStatus, User
 from portal.models.user import ROLE_LABELS
 from portal.routing import page_number
@@ -326,11 +326,14 @@ def email(message_id):
     """One outbox message in full: its text, and its HTML in a sandboxed frame. Links that
     carry a secret show in full only in the embedded mode."""
     message = _email_or_404(message_id)
+    text_body = shown(message.text_body)
     return render_template(
         "admin/outbox_message.html",
         message=message,
-        text_body=shown(message.text_body),
-        html_body=shown(message.html_body),
+        text_body=text_body,
+        html_body=shown(message.html_body, html=True),
+        redacted=text_body != reveal(message.text_body),
+        retention_days=current_app.config["EMAIL_BODY_RETENTION_DAYS"],
     )
 
 

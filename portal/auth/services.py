@@ -13,14 +13,14 @@ from portal.auth.passwords import (
     needs_rehash,
     verify_password,
 )
-from portal.auth.tokens import hash_token, new_token
+from portal.auth.tokens import hash_token
 from portal.errors import Gone, InvalidInput
 from portal.events import record_event
 from portal.extensions import db, login_manager
 from portal.mail.outbox import queue_email
+from portal.mail.secret_links import new_secret_link
 from portal.models import PasswordReset, User, fold_email, utcnow
 from portal.routing import row_id
-from portal.urls import public_url
 
 # Every signed-in request runs it: built once, since building a select costs as much as
 # running this one.
@@ -119,7 +119,7 @@ def request_password_reset(email: str) -> None:
     user = find_user_by_email(email)
     if user is None or not can_sign_in(user):
         return
-    token, token_hash = new_token()
+    link, token_hash = new_secret_link("auth.reset_password")
     reset = PasswordReset(
         user_id=user.id,
         token_hash=token_hash,
@@ -133,7 +133,7 @@ def request_password_reset(email: str) -> None:
         subject="Reset your Portal password",
         template="password_reset",
         dedupe_key=f"password-reset-{reset.id}",
-        link=public_url("auth.reset_password", token=token),
+        link=link,
         ttl_hours=int(current_app.config["PASSWORD_RESET_TTL"].total_seconds() // 3600),
     )
 

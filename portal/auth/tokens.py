@@ -1,13 +1,6 @@
-"""Random tokens for e-mailed links; only their hash is ever stored."""
+"""The hashes stored for the tokens of e-mailed links; the tokens themselves never are."""
 
 import hashlib
-import secrets
-
-
-def new_token() -> tuple[str, str]:
-    """A fresh URL-safe token and the hash to store for it."""
-    token = secrets.token_urlsafe(32)
-    return token, hash_token(token)
 
 
 def hash_token(token: str) -> str:

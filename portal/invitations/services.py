@@ -7,11 +7,12 @@ from sqlalchemy.orm import joinedload
 from portal import access
 from portal.auth.passwords import hash_password
 from portal.auth.services import validate_new_password
-from portal.auth.tokens import hash_token, new_token
+from portal.auth.tokens import hash_token
 from portal.errors import Conflict, Gone, InvalidInput
 from portal.events import record_event
 from portal.extensions import db
 from portal.mail.outbox import queue_email
+from portal.mail.secret_links import new_secret_link
 from portal.models import (
     Client,
     ClientRole,
@@ -23,7 +24,7 @@ from portal.models import (
     utcnow,
 )
 from portal.urls import public_url
-from portal.validation import is_time_zone
+from portal.validation import display_name_problem, is_time_zone
 
 
 def _check_address_free(email: str) -> str:
@@ -34,8 +35,23 @@ def _check_address_free(email: str) -> str:
 
 
 def _issue(actor: User, email: str, role: str, client: Client | None) -> Invitation:
-    """Write an invitation and its e-mail; an earlier pending one to the same place is revoked."""
-    email = _check_address_free(email)
+    """Write an invitation and its e-mail; an earlier pending one to the same place is revoked.
+
+    Raises Conflict for an address whose account ``actor`` may know of
+    (``access.account_known_to``). An address whose account is hidden from ``actor`` (staff,
+    another organisation's people) is answered exactly as a fresh one, pending row and event
+    included, so that nothing tells the two apart; but the token of its link is dropped
+    unsent, and its owner is told they already have an account, so nobody can attach that
+    account here.
+    """
+    email = fold_email(email)
+    # One statement whether or not the address is taken, so the answer takes as long.
+    account = db.session.execute(
+        select(User.id, access.account_known_to(actor)).where(User.email == email)
+    ).first()
+    if account is not None and account[1]:
+        raise Conflict(f"{email} already has an account.")
+    has_hidden_account = account is not None
     now = utcnow()
     for earlier in db.session.scalars(
         select(Invitation).where(
@@ -46,7 +62,7 @@ def _issue(actor: User, email: str, role: str, client: Client | None) -> Invitat
         )
     ):
         earlier.revoked_at = now
-    token, token_hash = new_token()
+    link, token_hash = new_secret_link("invitations.accept")
     invitation = Invitation(
         email=email,
         role=role,
@@ -57,15 +73,21 @@ def _issue(actor: User, email: str, role: str, client: Client | None) -> Invitat
     )
     db.session.add(invitation)
     db.session.flush()
+    if has_hidden_account:
+        # The link is dropped unsent: its token, and so the pending row, opens nothing.
+        template, links = "invitation_to_an_account", {"sign_in_link": public_url("auth.login")}
+    else:
+        template, links = "invitation", {"link": link}
     queue_email(
         to=email,
-        subject=f"{actor.name} invited you to {client.name if client else 'the agency'} on Portal",
-        template="invitation",
+        # The organisation, never the inviter: a name is free text its owner chose.
+        subject=f"Invitation to join {client.name if client else 'the agency'} on Portal",
+        template=template,
         dedupe_key=f"invitation-{invitation.id}",
-        inviter=actor,
         client=client,
-        link=public_url("invitations.accept", token=token),
+        inviter_name=_quotable_name(actor.name),
         ttl_days=current_app.config["INVITATION_TTL"].days,
+        **links,
     )
     record_event(
         "member_invited",
@@ -77,6 +99,12 @@ def _issue(actor: User, email: str, role: str, client: Client | None) -> Invitat
         role=role,
     )
     return invitation
+
+
+def _quotable_name(name: str) -> str | None:
+    """``name`` if it passes today's rules for display names; None for a name saved before
+    them that doesn't, which an e-mail then leaves out."""
+    return None if display_name_problem(name) else name
 
 
 def invite_client_user(actor: User, client: Client, email: str, role: str) -> Invitation:

@@ -13,6 +13,7 @@ from portal.extensions import db, refresh_planner_statistics
 from portal.health.snapshots import take_snapshots
 from portal.jobs import dispatch_ready
 from portal.mail.delivery import sweep_outbox
+from portal.mail.retention import purge_old_bodies
 from portal.notifications.services import sweep_notifications
 
 
@@ -31,6 +32,7 @@ PERIODIC = (
     # Today's health snapshot of every client, kept fresh; each run updates the day's rows.
     Periodic(take_snapshots, 3600, "slow"),
     Periodic(refresh_planner_statistics, 3600, "slow"),
+    Periodic(purge_old_bodies, 3600, "slow"),
 )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.jobs import batched, enqueue
-from portal.mail.redaction import shown
+from portal.mail.secret_links import reveal, shown
 from portal.models import EmailMessage, EmailStatus, utcnow
 
 log = logging.getLogger(__name__)
@@ -43,9 +43,9 @@ def build_mime(message: EmailMessage, sender: str) -> MimeMessage:
     if message.unsubscribe_url:
         mime["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
         mime["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    mime.set_content(message.text_body)
+    mime.set_content(reveal(message.text_body))
     if message.html_body:
-        mime.add_alternative(message.html_body, subtype="html")
+        mime.add_alternative(reveal(message.html_body, html=True), subtype="html")
     return mime
 
 

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.mail.delivery import deliver_email
-from portal.mail.redaction import REDACTED
+from portal.mail.secret_links import REDACTED, new_secret_link, reveal
 from portal.models import ClientRole, EmailMessage, EmailStatus, StaffRole
 from tests.admin.test_outbox_and_jobs import NON_ADMINS, make_email
-from tests.factories import make_client, make_client_user, make_staff, sign_in
+from tests.factories import make_client, make_client_user, make_staff, sent_text, sign_in
 from tests.queries import describe, statements_for
 
 INVITATION_LINK = re.compile(r"http://portal\.test/invitations/[A-Za-z0-9_\-]{20,}")
@@ -103,7 +103,8 @@ def test_only_admins_read_the_outbox(app, client, who):
 
 def test_the_embedded_mode_shows_an_invitation_link_in_full(app, admin_browser):
     message = invite(app, admin_browser)
-    link = INVITATION_LINK.search(message.text_body).group(0)
+    with app.app_context():
+        link = INVITATION_LINK.search(sent_text(message)).group(0)
 
     page = admin_browser.get(f"/admin/outbox/{message.id}").text
 
@@ -122,10 +123,11 @@ def test_outside_the_embedded_mode_secret_links_are_redacted(app, admin_browser,
         reset = db.session.scalar(
             select(EmailMessage).where(EmailMessage.to_address == "dana@client.test")
         )
-        reset_id, reset_text = reset.id, reset.text_body
+        reset_id, reset_text = reset.id, sent_text(reset)
+        invitation_text = sent_text(invitation)
 
     for message_id, text, pattern in (
-        (invitation.id, invitation.text_body, INVITATION_LINK),
+        (invitation.id, invitation_text, INVITATION_LINK),
         (reset_id, reset_text, RESET_LINK),
     ):
         link = pattern.search(text).group(0)
@@ -157,7 +159,8 @@ def test_the_embedded_log_prints_each_message_in_full(app, admin_browser, caplog
 
     message = invite(app, admin_browser)  # delivered inline, right after the commit
 
-    link = INVITATION_LINK.search(message.text_body).group(0)
+    with app.app_context():
+        link = INVITATION_LINK.search(sent_text(message)).group(0)
     logged = [r.getMessage() for r in caplog.records if r.name == "portal.mail.delivery"]
     assert len(logged) == 1
     assert "new@alpha.test" in logged[0] and message.subject in logged[0]
@@ -167,9 +170,11 @@ def test_the_embedded_log_prints_each_message_in_full(app, admin_browser, caplog
 def test_outside_the_embedded_mode_the_log_redacts_secret_links(app, caplog, not_embedded):
     caplog.set_level(logging.INFO, logger="portal.mail.delivery")
     with app.app_context():
-        message = make_email(text_body="Join: http://portal.test/invitations/s3cr3t-t0ken_abc")
+        placeholder, _ = new_secret_link("invitations.accept")
+        link = reveal(placeholder)
+        message = make_email(text_body=f"Join: {placeholder}")
         deliver_email(message.id)
 
     logged = " ".join(r.getMessage() for r in caplog.records if r.name == "portal.mail.delivery")
-    assert "s3cr3t-t0ken_abc" not in logged
+    assert link not in logged and link.rsplit("/", 1)[1] not in logged
     assert f"http://portal.test/invitations/{REDACTED}" in logged
