@@ -170,6 +170,13 @@ def visible_people(user: User, client: Client | None = None) -> Select:
     return select(User).where(_in_scope(User.client_id, user, client))
 
 
+def account_known_to(user: User) -> ColumnElement:
+    """A condition on ``User``: ``user`` may learn that this account exists, for instance
+    that its address is taken. Admins may of every account; anyone else only of the people
+    they see (``visible_people``): never of staff, nor of another organisation's people."""
+    return _in_scope(User.client_id, user, None)
+
+
 def health_client_ids(user: User) -> Select:
     """A select of the ids of the clients whose relationship health ``user`` may read:
     every live client for admins; for other staff, the live clients they lead (their

@@ -13,7 +13,7 @@ from portal.errors import InvalidInput
 from portal.extensions import db
 from portal.jobs import dispatch_ready
 from portal.models import StaffRole, User, UserKind, fold_email
-from portal.validation import is_email_address
+from portal.validation import display_name_problem, is_email_address
 
 portal_cli = AppGroup("portal", help="Portal administration.")
 
@@ -32,13 +32,17 @@ def create_admin(email, name, password):
         raise click.BadParameter(
             "Enter an e-mail address like name@example.com.", param_hint="email"
         )
+    name = name.strip()
+    problem = display_name_problem(name) if name else "Give the admin a name."
+    if problem:
+        raise click.BadParameter(problem, param_hint="name")
     email = fold_email(email)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise click.ClickException(f"{email} already has an account.")
     db.session.add(
         User(
             email=email,
-            name=name.strip(),
+            name=name,
             password_hash=hash_password(password),
             kind=UserKind.STAFF,
             role=StaffRole.ADMIN,

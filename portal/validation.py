@@ -1,6 +1,8 @@
-"""Checks of user input (e-mail addresses, time zones), shared by forms, services and commands."""
+"""Checks of user input (e-mail addresses, time zones, display names), shared by forms,
+services and commands."""
 
 import re
+import unicodedata
 from zoneinfo import available_timezones
 
 from wtforms.validators import ValidationError
@@ -29,3 +31,59 @@ def email_address(form, field) -> None:
     """WTForms validator: the field holds an e-mail address."""
     if field.data and not is_email_address(field.data):
         raise ValidationError("Enter an e-mail address like name@example.com.")
+
+
+# A display name appears in e-mail sent to people who have never met its owner, so it may
+# hold only a name: nothing a mail program would turn into a link or a number to call.
+DISPLAY_NAME_MAX = 80
+# Zero-width joiner and non-joiner: invisible, but some scripts need them to spell names.
+_JOINERS = frozenset("\u200c\u200d")
+_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp"})
+# Full stops that browsers read as the dot of a domain.
+_DOTS = str.maketrans("\u3002\uff0e\uff61", "...")
+_WEB_ADDRESS = re.compile(r"://|\bwww\.|[\w-]\.[^\W\d_]{2,}\b")
+_EMAIL_LIKE = re.compile(r"[^\s@]@[^\s@]")
+_NUMBER_RUN = re.compile(r"[\d+(][\d\s()+./-]*\d")
+_PHONE_DIGITS = 7
+
+
+def _is_invisible(character: str) -> bool:
+    # Cc: controls, tabs and line breaks included; Cf: bidi overrides, isolates and marks,
+    # zero-width spaces, soft hyphens; Zl, Zp: the Unicode line and paragraph separators.
+    return unicodedata.category(character) in _INVISIBLE and character not in _JOINERS
+
+
+def display_name_problem(name: str) -> str | None:
+    """Why ``name`` can't be a person's display name, or None when it can. Refused: more
+    than ``DISPLAY_NAME_MAX`` characters (spaces collapsed), control and bidi characters,
+    web addresses, e-mail addresses and runs of seven or more digits."""
+    if any(_is_invisible(character) for character in name):
+        return (
+            "A name can't contain tabs, line breaks or invisible characters"
+            " such as text-direction marks."
+        )
+    name = " ".join(name.split())
+    if len(name) > DISPLAY_NAME_MAX:
+        return f"Use at most {DISPLAY_NAME_MAX} characters for a name."
+    # Full-width letters and digits read as the plain ones they look like.
+    folded = unicodedata.normalize("NFKC", name).translate(_DOTS).casefold()
+    if _EMAIL_LIKE.search(folded):
+        return "A name can't contain an e-mail address."
+    if _WEB_ADDRESS.search(folded):
+        return "A name can't contain a web address. After a full stop, leave a space (“Dr. Ng”)."
+    if any(
+        sum(character.isdigit() for character in run.group()) >= _PHONE_DIGITS
+        for run in _NUMBER_RUN.finditer(folded)
+    ):
+        return "A name can't contain a phone number."
+    return None
+
+
+def display_name(form, field) -> None:
+    """WTForms validator: the field holds an acceptable display name (``display_name_problem``).
+    The name the person already has (the form's object's) passes as it is, so that names
+    saved before these rules don't stop anyone saving their other settings."""
+    if field.data is None or field.data.strip() == (field.object_data or "").strip():
+        return
+    if problem := display_name_problem(field.data.strip()):
+        raise ValidationError(problem)

@@ -2,15 +2,15 @@
 
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
 from portal.forms import PortalForm
 from portal.models import EmailFrequency
-from portal.validation import TIMEZONES
+from portal.validation import TIMEZONES, display_name
 
 
 class ProfileForm(PortalForm):
-    name = StringField("Name", validators=[InputRequired(), Length(max=120)])
+    name = StringField("Name", validators=[InputRequired(), display_name])
     timezone = SelectField("Time zone", choices=[SelectChoice(zone) for zone in TIMEZONES])
 
 

@@ -6,7 +6,7 @@ from wtforms.validators import InputRequired, Length
 
 from portal.forms import PortalForm
 from portal.models import ClientRole, StaffRole
-from portal.validation import TIMEZONES, email_address
+from portal.validation import TIMEZONES, display_name, email_address
 
 
 class InviteForm(PortalForm):
@@ -28,7 +28,7 @@ def staff_invite_form() -> InviteForm:
 
 
 class AcceptInvitationForm(PortalForm):
-    name = StringField("Your name", validators=[InputRequired(), Length(max=120)])
+    name = StringField("Your name", validators=[InputRequired(), display_name])
     password = PasswordField("Choose a password", validators=[InputRequired()])
     confirm = PasswordField("Repeat the password", validators=[InputRequired()])
     # The service refuses a zone not in the list, with a message of its own.

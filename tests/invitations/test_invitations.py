@@ -125,7 +125,7 @@ def test_the_invitation_email_carries_the_link_and_the_table_only_its_hash(app, 
 
     [message] = emails_to(app, "robin@alpha.example")
     assert message.status == EmailStatus.LOGGED
-    assert "Maker on A invited you to Alpha" in message.subject
+    assert message.subject == "Invitation to join Alpha on Portal"
     token = token_in(app, message)
     assert f"http://portal.test/invitations/{token}" in text_sent(app, message)
     [invitation] = rows(app, Invitation, Invitation.email == "robin@alpha.example")
@@ -257,9 +257,9 @@ def test_reinviting_an_address_revokes_the_earlier_invitation(app, client, new_b
     assert client.get("/clients/alpha/invitations").text.count("<td>robin@alpha.example</td>") == 1
 
 
-def test_inviting_an_address_that_already_has_an_account_is_refused_on_the_form(app, client, world):
+def test_inviting_someone_already_in_the_client_is_refused_on_the_form(app, client, world):
     sign_in_as(client, world, "maker_on_a")
-    existing = make_user_with_address(app, world.client_b, "taken@beta.example")
+    existing = make_user_with_address(app, world.client_a, "taken@alpha.example")
 
     response = invite_client_user(client, "alpha", existing.upper())
 
@@ -268,6 +268,19 @@ def test_inviting_an_address_that_already_has_an_account_is_refused_on_the_form(
     assert 'id="email-error"' in response.text
     assert rows(app, Invitation, Invitation.email == existing) == []
     assert emails_to(app, existing) == []
+
+
+def test_an_admin_is_told_that_an_address_of_another_client_has_an_account(app, client, world):
+    # Admins see every account; people who can't see the other client are answered as for a
+    # fresh address (tests/hardening/test_invitation_abuse.py).
+    sign_in_as(client, world, "admin")
+    existing = make_user_with_address(app, world.client_b, "taken@beta.example")
+
+    response = invite_client_user(client, "alpha", existing)
+
+    assert response.status_code == 409
+    assert f"{existing} already has an account." in response.text
+    assert rows(app, Invitation, Invitation.email == existing) == []
 
 
 @pytest.mark.parametrize("address", ["", "not-an-address", "two@@at.example"])
@@ -456,9 +469,8 @@ def test_admin_invites_staff_and_the_invitation_is_listed(app, client, world):
     assert (invitation.client_id, invitation.role) == (None, StaffRole.STRATEGIST)
     page = client.get("/admin/staff/invitations").text
     assert "<td>sam@agency.example</td><td>Strategist</td>" in page
-    assert (
-        "Agency admin invited you to the agency" in emails_to(app, "sam@agency.example")[0].subject
-    )
+    [message] = emails_to(app, "sam@agency.example")
+    assert message.subject == "Invitation to join the agency on Portal"
 
 
 def test_staff_invitations_and_client_invitations_are_listed_apart(client, world):
