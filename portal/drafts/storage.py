@@ -20,6 +20,7 @@ import filetype
 from flask import current_app
 from PIL import Image, UnidentifiedImageError
 
+from portal.drafts.pdf_actions import check_pdf_actions
 from portal.errors import InvalidInput
 from portal.models import DraftKind
 
@@ -87,7 +88,8 @@ def _check_integrity(path: Path, mime: str) -> None:
     """Refuse a file that is plainly damaged; cheap, so it can run during the upload.
 
     An image's header and structure are verified without decoding its pixels; a PDF must
-    start with its header and end with its end-of-file marker (its pages aren't parsed).
+    start with its header and end with its end-of-file marker (its pages aren't parsed),
+    and carry no scripts, automatic actions or attached files (``pdf_actions``).
     """
     if mime in IMAGE_TYPES:
         try:
@@ -105,6 +107,7 @@ def _check_integrity(path: Path, mime: str) -> None:
             tail = pdf.read()
         if head != b"%PDF-" or b"%%EOF" not in tail:
             raise InvalidInput("That PDF is damaged or incomplete.")
+        check_pdf_actions(path)
 
 
 def _file_in_place(temp_path: Path, file_hash: str) -> None:

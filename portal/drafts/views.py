@@ -17,7 +17,7 @@ from portal import access
 from portal.actions import form_action, is_partial
 from portal.clients.services import account_team
 from portal.drafts import reviewers, services, storage
-from portal.drafts.diff import word_diff
+from portal.drafts.diff import compare_copy
 from portal.drafts.forms import DecisionForm, DraftForm, ReviewersForm, VersionForm
 from portal.drafts.pages import draft_page, render_draft_page, version_stage
 from portal.drafts.processing import page_images
@@ -30,9 +30,20 @@ from portal.threads.forms import CommentForm, replying_form
 
 bp = Blueprint("drafts", __name__, url_prefix="/clients/<slug>")
 
-# Files are shown inside a sandbox, never as a page of ours; PDFs need a frame of their own.
-FILE_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-PDF_POLICY = "default-src 'none'; frame-ancestors 'self'"
+# Files are shown inside a sandbox, never as a page of ours, nor framed, nor read by other
+# sites. PDFs are never shown in the browser: Chromium's viewer won't start in a sandboxed
+# document (CSP ``sandbox`` or a sandboxed frame blocks it), and unsandboxed it would run a
+# stranger's PDF as a page of our origin. The draft page shows a PDF's pages drawn as images
+# instead; the PDF itself is a download, under the same strict policy.
+FILE_POLICY = (
+    "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox"
+)
+FILE_HEADERS = {
+    "Content-Security-Policy": FILE_POLICY,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
 
 
 @bp.route("/projects/<int:project_id>/drafts/new", methods=["GET", "POST"])
@@ -172,7 +183,7 @@ def compare(slug, draft_id):
     new = versions.get(request.args.get("to", type=row_id))
     if old is None or new is None:
         abort(404)
-    diff = word_diff(old.body, new.body) if draft.kind == DraftKind.COPY else None
+    diff = compare_copy(old.body, new.body) if draft.kind == DraftKind.COPY else None
     stages = None
     if draft.kind != DraftKind.COPY:
         stages = [
@@ -266,17 +277,15 @@ def _send_version_file(slug, version_id, *, as_attachment, thumbnail=False):
         abort(404)
     if thumbnail:
         return _send_preview(version.thumbnail_hash)
-    inline_pdf = version.is_pdf and not as_attachment
     response = send_file(
         storage.stored_path(version.file_hash),
         mimetype=version.mime_type,
-        as_attachment=as_attachment or not (version.is_image or version.is_pdf),
+        as_attachment=as_attachment or not version.is_image,
         download_name=version.original_name,
         conditional=True,
         etag=version.file_hash,
     )
-    response.headers["Content-Security-Policy"] = PDF_POLICY if inline_pdf else FILE_POLICY
-    response.headers["X-Frame-Options"] = "SAMEORIGIN" if inline_pdf else "DENY"
+    response.headers.update(FILE_HEADERS)
     return response
 
 
@@ -290,15 +299,15 @@ def _send_preview(preview_hash: str | None):
         conditional=True,
         etag=preview_hash,
     )
-    response.headers["Content-Security-Policy"] = FILE_POLICY
-    response.headers["X-Frame-Options"] = "DENY"
+    response.headers.update(FILE_HEADERS)
     return response
 
 
 @bp.get("/versions/<int:version_id>/file")
 @login_required
 def file(slug, version_id):
-    """A version's file to view in the browser: images and PDFs inline, anything else saved.
+    """A version's file to view in the browser: images inline, anything else (PDFs too,
+    whose pages the draft page shows as images) saved.
 
     With ``?thumbnail=1``, the image's small preview instead (once a job has made it).
     """

@@ -225,9 +225,7 @@ def test_an_inline_image_is_served_as_png_in_a_sandbox(account, image_version, r
     assert "sandbox" in response.headers["Content-Security-Policy"]
 
 
-def test_an_inline_pdf_may_be_framed_by_the_portal_only(
-    app, account, make_kind, designer, reviewer
-):
+def test_a_pdf_is_served_as_a_download_in_a_sandbox(app, account, make_kind, designer, reviewer):
     draft = make_kind(DraftKind.PDF)
     response = upload(
         designer, account, draft, pdf_bytes(pages=3), "brochure.pdf", "application/pdf"
@@ -239,5 +237,6 @@ def test_an_inline_pdf_may_be_framed_by_the_portal_only(
     served = reviewer.get(account.version_url(version, "file"))
     assert served.status_code == 200
     assert served.mimetype == "application/pdf"
-    assert "frame-ancestors 'self'" in served.headers["Content-Security-Policy"]
+    assert served.headers["Content-Disposition"].startswith("attachment")
+    assert "sandbox" in served.headers["Content-Security-Policy"]
     assert served.headers["X-Content-Type-Options"] == "nosniff"
