@@ -6,6 +6,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import access, assets, compression, errors, forms, jobs, logs, security, templating
+from portal.auth import timeouts
 from portal.config import load_config
 from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from portal.models.types import render_migration_item
@@ -38,6 +39,7 @@ def create_app(overrides: dict | None = None, environ=None) -> Flask:
     login_manager.login_message = "Sign in to see that page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    timeouts.init_app(app)
 
     logs.init_app(app)
     security.init_app(app)

@@ -14,6 +14,7 @@ Three kinds of answer live here, and nowhere else:
 """
 
 from functools import wraps
+from typing import NoReturn
 
 from flask import abort
 from flask_login import current_user, login_required
@@ -21,6 +22,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, exists, false, select, 
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
+from portal.logs import security_event
 from portal.models import (
     Assignment,
     Client,
@@ -225,16 +227,23 @@ def visible_alerts(user: User, client: Client | None = None) -> Select:
 # ---- Single rows -------------------------------------------------------------------------
 
 
+def refuse(status: int) -> NoReturn:
+    """Abort with ``status`` (404: not yours to see; 403: yours to see, not to do), noting the
+    refusal in the security log."""
+    security_event(f"refused_{status}")
+    abort(status)
+
+
 def _one_or_404(query, parameters: dict | None = None):
     row = db.session.scalar(query, parameters)
     if row is None:
-        abort(404)
+        refuse(404)
     return row
 
 
 def _visible_or_404(user: User, row, readable) -> object:
     if row is None or not readable(user, row):
-        abort(404)
+        refuse(404)
     return row
 
 
@@ -246,7 +255,7 @@ def get_client_or_404(user: User, slug: str) -> Client:
         # expired it.
         own = db.session.get(Client, user.client_id)
         if own is None or own.slug != slug or own.is_archived:
-            abort(404)
+            refuse(404)
         return own
     return _one_or_404(
         select(Client).where(Client.slug == slug, Client.id.in_(visible_client_ids(user)))
@@ -330,7 +339,7 @@ def get_health_client_or_404(user: User, slug: str) -> Client:
 def require(allowed: bool) -> None:
     """Abort with 403 unless ``allowed``: for actions on rows the user can already see."""
     if not allowed:
-        abort(403)
+        refuse(403)
 
 
 def is_on_team(user: User, client: Client) -> bool:

@@ -82,7 +82,11 @@ def load_config(instance_path: str, environ=None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
-        "REMEMBER_COOKIE_DURATION": timedelta(days=14),
+        # How long a session lasts (portal.auth.timeouts): with "keep me signed in", this long
+        # from the sign-in; without, until this long without a request, or this long in all.
+        "REMEMBER_COOKIE_DURATION": timedelta(days=_int(environ, "SESSION_KEPT_DAYS", 14)),
+        "SESSION_IDLE_TIMEOUT": timedelta(minutes=_int(environ, "SESSION_IDLE_MINUTES", 60)),
+        "SESSION_LIFETIME": timedelta(hours=_int(environ, "SESSION_LIFETIME_HOURS", 12)),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "HSTS_ENABLED": production,
         # Flask-WTF reads the token from this header on htmx requests.

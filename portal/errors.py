@@ -6,6 +6,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from portal.extensions import db
+from portal.logs import security_event
 
 
 class DomainError(Exception):
@@ -80,6 +81,8 @@ def init_app(app) -> None:
     def _http_error(error):
         if error.code is None or error.code < 400:
             return error
+        if error.code == 429:
+            security_event("rate_limited")
         if error.code == 413:
             megabytes = (app.config["MAX_CONTENT_LENGTH"] or 0) // (1024 * 1024)
             return render_error(

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from PIL import Image
 
+from portal.auth import timeouts
 from portal.auth.passwords import hash_password
 from portal.auth.tokens import hash_token
 from portal.drafts import services as draft_services
@@ -146,7 +147,7 @@ def make_password_reset(token: str, user: User, expires_in=timedelta(hours=2)) -
 def sign_in(test_client, user: User) -> None:
     """Give ``test_client`` a signed-in session for ``user`` without the login form."""
     with test_client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
+        timeouts.stamp(session, user.get_id(), kept=True)
         session["_fresh"] = True
 
 

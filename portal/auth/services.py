@@ -5,6 +5,7 @@ from flask_login import login_user, logout_user
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
+from portal.auth import timeouts
 from portal.auth.passwords import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
@@ -31,16 +32,21 @@ USER_WITH_CLIENT = (
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """The user behind a session id ``"<user id>:<session version>"``, if still valid.
+    """The user behind a session id ``"<user id>:<session version>:<signed in at>"``, if
+    still valid.
 
     An id issued before the user's last logout, password change or deactivation carries an
-    old version and loads nobody, which ends that session and any remember-me cookie.
+    old version and loads nobody, which ends that session and any remember-me cookie; so does
+    one older than the longest a session may last (``portal.auth.timeouts``).
     """
-    user_id, _, version = session_id.partition(":")
-    if row_id(user_id) is None or row_id(version) is None:
+    parts = session_id.split(":")
+    if len(parts) != 3 or not timeouts.within_longest_lifetime(parts[2]):
         return None
-    user = db.session.scalar(USER_WITH_CLIENT, {"user_id": row_id(user_id)})
-    if user is None or user.session_version != row_id(version) or not can_sign_in(user):
+    user_id, version = row_id(parts[0]), row_id(parts[1])
+    if user_id is None or version is None:
+        return None
+    user = db.session.scalar(USER_WITH_CLIENT, {"user_id": user_id})
+    if user is None or user.session_version != version or not can_sign_in(user):
         return None
     return user
 
@@ -77,6 +83,7 @@ def start_session(user: User, remember: bool) -> None:
     """Log ``user`` in on a fresh session: nothing from before the login carries over."""
     session.clear()
     login_user(user, remember=remember)
+    timeouts.stamp(session, user.get_id(), kept=remember)
     # Without "keep me signed in" the cookie ends with the browser (and after 12 hours anyway).
     session.permanent = remember
 

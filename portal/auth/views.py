@@ -8,6 +8,7 @@ from portal.auth import services
 from portal.auth.devices import remember_device
 from portal.auth.forms import LoginForm, NewPasswordForm, ResetRequestForm
 from portal.extensions import db
+from portal.logs import security_event
 from portal.ratelimits import guarded, guarded_sign_in
 from portal.urls import safe_next_url
 
@@ -26,6 +27,7 @@ def login():
     user = services.authenticate(form.email.data, form.password.data)
     if user is None:
         db.session.commit()
+        security_event("sign_in_failed", account=form.email.data)
         flash("That e-mail and password don't match an active account.", "error")
         return render_template("auth/login.html", form=form), 401
     services.start_session(user, remember=form.remember.data)
