@@ -147,8 +147,12 @@ def store_bytes(data: bytes) -> str:
     Written to a temporary file and renamed into place, so no reader ever sees half of it.
     """
     file_hash = hashlib.sha256(data).hexdigest()
-    if stored_path(file_hash).is_file():
+    try:
+        # Kept already: touched, so the collection of orphans counts it as new again.
+        os.utime(stored_path(file_hash))
         return file_hash
+    except FileNotFoundError:
+        pass
     handle, temp_path = _temporary_file()
     try:
         with os.fdopen(handle, "wb") as temp:

@@ -8,6 +8,7 @@ run neither loses nor repeats anything.
 from dataclasses import dataclass
 
 from portal.digests.services import schedule_digests
+from portal.drafts.orphans import collect_orphan_files
 from portal.drafts.processing import sweep_unprocessed
 from portal.extensions import db, refresh_planner_statistics
 from portal.health.snapshots import take_snapshots
@@ -33,6 +34,7 @@ PERIODIC = (
     Periodic(take_snapshots, 3600, "slow"),
     Periodic(refresh_planner_statistics, 3600, "slow"),
     Periodic(purge_old_bodies, 3600, "slow"),
+    Periodic(collect_orphan_files, 3600, "slow"),
 )
 
 
