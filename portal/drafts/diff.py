@@ -62,7 +62,8 @@ def paragraph_diff(old: str, new: str) -> Markup:
 
 class _BoundedDiff(diff_match_patch):
     """diff-match-patch without its half-match shortcut, which doesn't watch the clock and is
-    quadratic on repetitive text (a line of 100,000 dots took 30 s)."""
+    quadratic on repetitive text: 100,000 dots against the same with both ends changed took
+    9 s with a 1 s timeout, 0.02 s without it."""
 
     def diff_halfMatch(self, text1, text2):
         return None
