@@ -1,11 +1,13 @@
 """People: agency staff and client users."""
 
+import re
+import unicodedata
 from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy import CheckConstraint, ForeignKey, String, event, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
 
 from portal.extensions import db
 from portal.models.types import UTCDateTime, utcnow
@@ -45,6 +47,18 @@ class StaffRole(StrEnum):
         return ROLE_LABELS[self]
 
 
+# "@copywriter" reaches whoever holds that role on the account team; no person has these.
+ROLE_HANDLES = {
+    "copywriter": StaffRole.COPYWRITER,
+    "creative": StaffRole.CREATIVE,
+    "designer": StaffRole.CREATIVE,
+    "strategist": StaffRole.STRATEGIST,
+    "account-manager": StaffRole.ACCOUNT_MANAGER,
+    "accountmanager": StaffRole.ACCOUNT_MANAGER,
+    "client-services": StaffRole.CLIENT_SERVICES,
+    "clientservices": StaffRole.CLIENT_SERVICES,
+}
+
 STAFF_ROLE_LABELS = {
     StaffRole.ADMIN: "Agency admin",
     StaffRole.ACCOUNT_MANAGER: "Account manager",
@@ -76,6 +90,28 @@ def fold_email(email: str) -> str:
     return email.strip().casefold()
 
 
+MAX_HANDLE = 40
+_NOT_IN_HANDLE = re.compile(r"[^a-z0-9_.-]+")
+
+
+def handle_base(email: str) -> str:
+    """The handle an address suggests: its local part without a ``+tag``, in the letters a
+    mention is written with (``Zoë.O'Neil+news@…`` -> ``zoe.oneil``)."""
+    local = fold_email(email).split("@", 1)[0].split("+", 1)[0]
+    ascii_local = unicodedata.normalize("NFKD", local).encode("ascii", "ignore").decode()
+    base = _NOT_IN_HANDLE.sub("", ascii_local).strip("_.-")[: MAX_HANDLE - 4].strip("_.-")
+    return base or "person"
+
+
+def first_free_handle(base: str, taken) -> str:
+    """``base``, or ``base2``, ``base3``… whichever is not in ``taken`` nor a role's handle."""
+    candidate, number = base, 1
+    while candidate in taken or candidate in ROLE_HANDLES:
+        number += 1
+        candidate = f"{base}{number}"
+    return candidate
+
+
 class User(UserMixin, db.Model):
     """A person who can log in: staff of the agency, or a user of one client organisation."""
 
@@ -88,6 +124,9 @@ class User(UserMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    # How others @mention this person: unique, so "@jo" is one person even when jo@agency
+    # and jo@client both work on an account. Given when the person is first stored.
+    handle: Mapped[str] = mapped_column(String(MAX_HANDLE), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(16))
@@ -141,13 +180,30 @@ class User(UserMixin, db.Model):
         return self.is_client and self.role == ClientRole.ADMIN
 
     @property
-    def handle(self) -> str:
-        """How others @mention this person: the part of their address before the @."""
-        return self.email.split("@", 1)[0]
-
-    @property
     def role_label(self) -> str:
         return ROLE_LABELS[self.role]
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
+
+
+@event.listens_for(Session, "before_flush")
+def _give_handles(session, _flush_context, _instances) -> None:
+    """Give each new person a handle of their own: their address's ``handle_base``, with a
+    number added when someone has it already."""
+    newcomers = [o for o in session.new if isinstance(o, User) and not o.handle]
+    if not newcomers:
+        return
+    given = {o.handle for o in session.new if isinstance(o, User) and o.handle}
+    for user in newcomers:
+        base = handle_base(user.email)
+        with session.no_autoflush:
+            taken = set(
+                session.scalars(
+                    select(User.handle).where(
+                        User.handle.like(base.replace("_", "\\_") + "%", escape="\\")
+                    )
+                )
+            )
+        user.handle = first_free_handle(base, taken | given)
+        given.add(user.handle)

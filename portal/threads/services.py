@@ -17,7 +17,6 @@ from portal.models import (
     DraftKind,
     Mention,
     Project,
-    StaffRole,
     Thread,
     ThreadKind,
     ThreadParticipant,
@@ -25,6 +24,7 @@ from portal.models import (
     Version,
     utcnow,
 )
+from portal.models.user import ROLE_HANDLES
 from portal.notifications.services import notify_followers
 from portal.threads import answers
 from portal.threads.anchors import validate_anchor
@@ -35,17 +35,6 @@ MAX_COMMENT_LENGTH = 20_000
 PAGE_SIZE = 50
 # Comments redrawn live after a change: the newest of those a reader has on screen.
 MAX_REDRAWN = 200
-# "@copywriter" reaches whoever holds that role on the account team.
-ROLE_HANDLES = {
-    "copywriter": StaffRole.COPYWRITER,
-    "creative": StaffRole.CREATIVE,
-    "designer": StaffRole.CREATIVE,
-    "strategist": StaffRole.STRATEGIST,
-    "account-manager": StaffRole.ACCOUNT_MANAGER,
-    "accountmanager": StaffRole.ACCOUNT_MANAGER,
-    "client-services": StaffRole.CLIENT_SERVICES,
-    "clientservices": StaffRole.CLIENT_SERVICES,
-}
 
 
 def _clean_body(body: str) -> str:

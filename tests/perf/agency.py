@@ -182,6 +182,7 @@ class Agency(Conversations):
         return self.add(
             User,
             email=f"{handle}@{domain}",
+            handle=handle,
             name=person_name(rng),
             password_hash=self.password_hash,
             kind=kind,
