@@ -2,7 +2,6 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from portal.account.forms import EmailPreferencesForm, ProfileForm
 from portal.actions import form_action
@@ -10,8 +9,12 @@ from portal.auth.forms import ChangePasswordForm
 from portal.auth.services import change_password, start_session
 from portal.digests.services import preview_digest
 from portal.extensions import csrf, db
-from portal.models import EmailFrequency, User
-from portal.notifications.preferences import user_id_from_token
+from portal.models import EmailFrequency
+from portal.notifications.preferences import (
+    StaleUnsubscribeLink,
+    change_email_preferences,
+    user_from_unsubscribe_token,
+)
 from portal.ratelimits import guarded
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -61,10 +64,13 @@ def notifications():
         form.quiet_from.data = "" if user.quiet_from is None else str(user.quiet_from)
         form.quiet_until.data = "" if user.quiet_until is None else str(user.quiet_until)
     if form.validate_on_submit():
-        user.email_frequency = form.email_frequency.data
-        user.digest_hour = form.digest_hour.data
-        user.digest_weekday = form.digest_weekday.data
-        user.quiet_from, user.quiet_until = form.quiet_hours()
+        change_email_preferences(
+            user,
+            frequency=form.email_frequency.data,
+            digest_hour=form.digest_hour.data,
+            digest_weekday=form.digest_weekday.data,
+            quiet_hours=form.quiet_hours(),
+        )
         db.session.commit()
         flash("Your e-mail preferences are saved.", "success")
         return redirect(url_for(".notifications"))
@@ -85,20 +91,17 @@ def unsubscribe(token):
 
     GET asks for confirmation (mail scanners open links); POST turns it off, including the
     RFC 8058 one-click POST that mail clients send, which carries no CSRF token: the signed
-    token in the URL is the proof.
+    token in the URL is the proof. A link past its age, or older than the person's last change
+    of e-mail preferences, answers 410 with the way to the settings.
     """
-    user_id = user_id_from_token(token, _email_of)
-    if user_id is None:
+    try:
+        user = user_from_unsubscribe_token(token)
+    except StaleUnsubscribeLink:
+        return render_template("account/unsubscribe_expired.html"), 410
+    if user is None:
         abort(404)
-    user = db.session.get(User, user_id)
     if request.method == "POST":
         user.email_frequency = EmailFrequency.OFF
         db.session.commit()
         return render_template("account/unsubscribed.html", user=user)
     return render_template("account/unsubscribe.html", user=user, token=token)
-
-
-def _email_of(user_id) -> str | None:
-    if not isinstance(user_id, int):
-        return None
-    return db.session.scalar(select(User.email).where(User.id == user_id))
