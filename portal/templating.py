@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 
 from portal.counting import count_label
 from portal.extensions import db
+from portal.forms import strip_bidi_controls
 from portal.health.sparkline import sparkline
 from portal.models import Client, DraftKind, EmailStatus, FollowLevel, ThreadKind, utcnow
 from portal.models.user import ROLE_LABELS
@@ -17,9 +18,18 @@ from portal.threads.live import live_stamp
 from portal.threads.subscriptions import follow_level
 
 
+def shown(value):
+    """What every ``{{ … }}`` of every template and e-mail writes (Jinja's ``finalize``): plain
+    text without bidi controls, so no stored name, title or file name shows disguised. HTML
+    built on purpose (Markup: rendered comments, the copy under review) is left as it is."""
+    return strip_bidi_controls(value) if type(value) is str else value
+
+
 def paragraphs(text: str) -> Markup:
-    """Plain text as escaped HTML paragraphs: blank lines split, single newlines break."""
-    blocks = [block.strip() for block in re.split(r"\n\s*\n", text or "") if block.strip()]
+    """Plain text as escaped HTML paragraphs: blank lines split, single newlines break. Prose:
+    bidi overrides go, marks stay (``strip_bidi_controls``)."""
+    text = strip_bidi_controls(text or "", keep_marks=True)
+    blocks = [block.strip() for block in re.split(r"\n\s*\n", text) if block.strip()]
     return Markup(
         "".join(
             f"<p>{Markup('<br>').join(escape(line) for line in block.splitlines())}</p>"
@@ -131,7 +141,8 @@ def own_client() -> Client | None:
 
 
 def init_app(app) -> None:
-    """Register the filters and globals."""
+    """Register the filters and globals, and have every ``{{ … }}`` written through ``shown``."""
+    app.jinja_env.finalize = shown
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.filters["age"] = age
     app.jinja_env.filters["ago"] = ago

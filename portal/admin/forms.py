@@ -4,12 +4,12 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
-from portal.forms import PortalForm
+from portal.forms import NameField, PortalForm
 from portal.models import StaffRole
 
 
 class ClientForm(PortalForm):
-    name = StringField("Client name", validators=[InputRequired(), Length(max=120)])
+    name = NameField("Client name", validators=[InputRequired(), Length(max=120)])
 
 
 class AssignForm(PortalForm):

@@ -7,7 +7,6 @@ from wtforms import (
     RadioField,
     SelectField,
     SelectMultipleField,
-    StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
@@ -15,7 +14,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.drafts.reviewers import client_people, reviewer_ids
-from portal.forms import PortalForm
+from portal.forms import NameField, PortalForm
 from portal.models import ApprovalRule, Draft, DraftKind, User, Verdict
 from portal.routing import row_id
 
@@ -45,7 +44,7 @@ class ReviewersForm(PortalForm):
 
 
 class DraftForm(ReviewersForm):
-    title = StringField("Title", validators=[InputRequired(), Length(max=200)])
+    title = NameField("Title", validators=[InputRequired(), Length(max=200)])
     kind = SelectField("Kind", choices=[SelectChoice(kind.value, kind.label) for kind in DraftKind])
     maker_id = SelectField("Maker", coerce=int)
     due_date = DateField("Due date", validators=[Optional()])

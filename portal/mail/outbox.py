@@ -4,6 +4,7 @@ from flask import render_template
 from sqlalchemy import select
 
 from portal.extensions import db
+from portal.forms import strip_bidi_controls
 from portal.jobs import enqueue
 from portal.mail.delivery import deliver_email, grace
 from portal.models import EmailMessage, User, utcnow
@@ -27,7 +28,8 @@ def queue_email(
     existing = db.session.scalar(select(EmailMessage).where(EmailMessage.dedupe_key == dedupe_key))
     if existing is not None:
         return existing
-    subject = " ".join(subject.split())  # no line breaks from names into a header
+    # No line breaks from names into a header, no bidi controls to disguise them.
+    subject = strip_bidi_controls(" ".join(subject.split()))
     context.update(subject=subject, recipient=user, unsubscribe_url=unsubscribe_url)
     message = EmailMessage(
         dedupe_key=dedupe_key,

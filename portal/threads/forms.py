@@ -6,12 +6,11 @@ from wtforms import (
     IntegerField,
     SelectField,
     SelectMultipleField,
-    StringField,
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, Optional
 
-from portal.forms import PortalForm
+from portal.forms import NameField, PortalForm
 from portal.routing import row_id
 from portal.threads.services import MAX_COMMENT_LENGTH
 
@@ -70,14 +69,14 @@ class EditCommentForm(PortalForm):
 
 
 class ConversationForm(PortalForm):
-    title = StringField("Subject", validators=[InputRequired(), Length(max=200)])
+    title = NameField("Subject", validators=[InputRequired(), Length(max=200)])
     people = SelectMultipleField("People on your team", coerce=int, validators=[Optional()])
     role = SelectField("Or whoever does this on your account", validators=[Optional()])
     body = TextAreaField("Message", validators=[InputRequired(), Length(max=MAX_COMMENT_LENGTH)])
 
 
 class ThreadForm(PortalForm):
-    title = StringField("Subject", validators=[InputRequired(), Length(max=200)])
+    title = NameField("Subject", validators=[InputRequired(), Length(max=200)])
     body = TextAreaField(
         "First message", validators=[InputRequired(), Length(max=MAX_COMMENT_LENGTH)]
     )

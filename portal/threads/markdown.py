@@ -2,6 +2,9 @@
 
 Mentions are found by one markdown-it core rule over the token stream, so ``@dana`` in code,
 in a link or in an autolink is never one, and what is highlighted is exactly what is notified.
+
+Bidi controls (``strip_bidi_controls``): a comment is prose, so its embeddings, overrides and
+isolates go and its marks stay; a link, its address, title and text, keeps none of them.
 """
 
 import re
@@ -11,6 +14,8 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
+
+from portal.forms import strip_bidi_controls
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "del", "s", "a", "code", "pre", "blockquote",
@@ -77,8 +82,30 @@ def _render_mention(renderer, tokens, idx, options, env) -> str:
     return text
 
 
+def _plain_links(state: StateCore) -> None:
+    """Take every bidi control out of the text and title of each link (its address loses
+    them in ``_normalize_link``, before it is encoded)."""
+    for block in state.tokens:
+        inside_link = 0
+        for token in block.children or ():
+            if token.type == "link_open":
+                inside_link += 1
+                if token.attrGet("title"):
+                    token.attrSet("title", strip_bidi_controls(token.attrGet("title")))
+            elif token.type == "link_close":
+                inside_link -= 1
+            elif inside_link:
+                token.content = strip_bidi_controls(token.content)
+
+
+def _normalize_link(url: str) -> str:
+    return MarkdownIt.normalizeLink(_parser, strip_bidi_controls(url))
+
+
 _parser.core.ruler.push("mentions", _mention_tokens)
+_parser.core.ruler.push("plain_links", _plain_links)
 _parser.add_render_rule("mention", _render_mention)
+_parser.normalizeLink = _normalize_link
 
 
 def mentioned_handles(source: str) -> set[str]:
@@ -94,8 +121,9 @@ def mentioned_handles(source: str) -> set[str]:
 
 def render_markdown(source: str, mention_handles: set[str] = frozenset()) -> str:
     """Safe HTML for ``source``; ``@handles`` in ``mention_handles`` are marked as mentions."""
+    prose = strip_bidi_controls(source, keep_marks=True)
     return nh3.clean(
-        _parser.render(source, {"mention_handles": mention_handles}),
+        _parser.render(prose, {"mention_handles": mention_handles}),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         tag_attribute_values=ALLOWED_ATTRIBUTE_VALUES,
