@@ -13,6 +13,7 @@ from portal.drafts.processing import sweep_unprocessed
 from portal.extensions import db, refresh_planner_statistics
 from portal.health.snapshots import take_snapshots
 from portal.jobs import dispatch_ready
+from portal.jobs.abandoned import fail_abandoned_jobs
 from portal.mail.delivery import sweep_outbox
 from portal.mail.retention import purge_old_bodies
 from portal.notifications.services import sweep_notifications
@@ -35,6 +36,7 @@ PERIODIC = (
     Periodic(refresh_planner_statistics, 3600, "slow"),
     Periodic(purge_old_bodies, 3600, "slow"),
     Periodic(collect_orphan_files, 3600, "slow"),
+    Periodic(fail_abandoned_jobs, 60, "default"),
 )
 
 
