@@ -75,7 +75,10 @@ def collect(app, now):
 
 
 @pytest.fixture
-def drafts(app, account):
+def drafts(app, account, monkeypatch, tmp_path):
+    """A PDF draft and an image draft, their files kept in an upload folder of their own
+    (the suite's is shared by every test, and its tables are emptied between them)."""
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))
     with app.app_context():
         return (
             make_draft(account.project, account.designer, DraftKind.PDF, title="Brochure"),
