@@ -157,29 +157,29 @@ def test_a_new_name_on_the_profile_is_refused_with_a_clear_message(app, client_a
     assert stored.name == world.person("client_admin_a").name
 
 
-def test_the_invitation_names_the_organisation_not_the_inviter(app, client_admin, world):
-    rename(app, world.person("client_admin_a"), "Ann <i>Ng</i> & Co")
-
+def invitation_from(app, client_admin, world, inviter_name: str) -> tuple[str, str, str]:
+    """The subject, text and HTML of the invitation the client admin, named so, sends Robin."""
+    rename(app, world.person("client_admin_a"), inviter_name)
     client_admin.post(
         "/clients/alpha/invitations",
         data={"email": "robin@example.test", "role": ClientRole.MEMBER},
     )
+    [sent] = sent_to(app, "robin@example.test")
+    return sent
 
-    [(subject, text, html_body)] = sent_to(app, "robin@example.test")
+
+def test_the_invitation_names_the_organisation_not_the_inviter(app, client_admin, world):
+    subject, text, html_body = invitation_from(app, client_admin, world, "Ann <i>Ng</i> & Co")
+
     assert subject == "Invitation to join Alpha on Portal"
     assert text.index("Alpha") < text.index("Ann <i>Ng</i> & Co")
     assert "Ann &lt;i&gt;Ng&lt;/i&gt; &amp; Co" in html_body and "<i>" not in html_body
 
 
 def test_a_name_saved_before_the_rules_stays_out_of_the_invitation(app, client_admin, world):
-    rename(app, world.person("client_admin_a"), "IT desk: call +44 20 7946 0958 now")
+    name = "IT desk: call +44 20 7946 0958 now"
+    subject, text, html_body = invitation_from(app, client_admin, world, name)
 
-    client_admin.post(
-        "/clients/alpha/invitations",
-        data={"email": "robin@example.test", "role": ClientRole.MEMBER},
-    )
-
-    [(subject, text, html_body)] = sent_to(app, "robin@example.test")
     for part in (subject, text, html_body):
         assert "7946" not in part and "IT desk" not in part
     assert "Alpha" in subject
