@@ -1,4 +1,7 @@
-"""``flask portal …`` commands: create an admin, load demo data, check the configuration."""
+"""``flask portal …`` commands: create an admin, load demo data, check the configuration,
+back up and restore."""
+
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -7,6 +10,7 @@ from sqlalchemy import select
 
 from portal.auth.passwords import hash_password
 from portal.auth.services import validate_new_password
+from portal.backup import BackupError, head_revision, restore_backup, write_backup
 from portal.config import configuration_problems
 from portal.demo import DEMO_PASSWORD, demo_data_present, demo_logins, load_demo_data
 from portal.errors import InvalidInput
@@ -87,3 +91,36 @@ def check_config():
     if problems:
         raise SystemExit(1)
     click.echo("No problems found.")
+
+
+@portal_cli.command("backup")
+@click.argument("destination", type=click.Path(path_type=Path))
+def backup(destination):
+    """Back up the database and the uploads to DESTINATION (a new .tar file, or a folder to
+    put one in) while the portal runs. SECRET_KEY is not in it: keep that apart."""
+    try:
+        summary = write_backup(destination)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"Backed up the {summary.database} database (revision {summary.revision}) and "
+        f"{summary.files} files ({summary.file_bytes:,} bytes) to {summary.archive}."
+    )
+
+
+@portal_cli.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database or upload folder not empty.")
+def restore(source, force):
+    """Restore a backup made by `flask portal backup` into an empty database and upload
+    folder (stop the portal first)."""
+    try:
+        summary = restore_backup(source, force=force)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"Restored the {summary.database} database (revision {summary.revision}) and "
+        f"{summary.files} files ({summary.file_bytes:,} bytes) from {summary.archive}."
+    )
+    if summary.revision != head_revision():
+        click.echo("The backup is older than this code: run `flask db upgrade` next.")
