@@ -11,6 +11,7 @@ every choice's label (often a person's name) shown without bidi controls.
 import re
 
 import wtforms.widgets
+from flask import request
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import StringField
@@ -64,6 +65,14 @@ class PortalForm(FlaskForm):
         return self.refused_with or (422 if self.errors else 200)
 
     class Meta:
+        def wrap_formdata(self, form, formdata):
+            # What a browser sends (urlencoded or multipart), never a JSON body, which
+            # Flask-WTF would read: one that isn't an object of strings was a 500, and one the
+            # rate limit's key didn't read escaped the per-account limit.
+            if request.is_json:
+                return None
+            return super().wrap_formdata(form, formdata)
+
         def bind_field(self, form, unbound_field, options):
             # The class's unbound field is shared by every instance: extend a copy of its
             # filters, never the field itself, or each new form would add one more.
