@@ -94,9 +94,9 @@ def run_migrations_online():
         if sqlite:
             # Batch mode copies a table, drops the old one and renames the copy. With foreign
             # keys enforced, that drop deletes the rows pointing at the table (ON DELETE
-            # CASCADE) or fails. The pragma only takes effect outside a transaction.
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.commit()
+            # CASCADE) or fails. The pragma only takes effect outside a transaction, so it
+            # goes straight to the driver: through SQLAlchemy it would begin one first.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         try:
@@ -105,8 +105,7 @@ def run_migrations_online():
         finally:
             if sqlite:
                 connection.rollback()
-                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-                connection.commit()
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
         if sqlite:
             broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
             if broken:

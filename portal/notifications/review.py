@@ -21,7 +21,7 @@ from sqlalchemy.orm import aliased
 from portal import access
 from portal.clients.services import client_slugs
 from portal.drafts.reviewers import reviewer_ids
-from portal.extensions import db
+from portal.extensions import db, write_while_reading
 from portal.models import (
     Assignment,
     Comment,
@@ -92,14 +92,15 @@ def _give_notices(user_ids, who, version: Version, decision: Decision | None) ->
 def mark_review_seen(user: User, draft: Draft, now: datetime | None = None) -> None:
     """``user`` has opened ``draft``'s page: every notice of theirs on it is seen. Looked
     for first, so that a page view writes (and, on SQLite, takes the write lock) only when
-    there is something to mark."""
+    there is something to mark; the mark is a write made while reading (a GET)."""
     unseen = (
         ReviewNotice.user_id == user.id,
         ReviewNotice.draft_id == draft.id,
         ReviewNotice.seen_at.is_(None),
     )
     if db.session.scalar(select(ReviewNotice.id).where(*unseen).limit(1)) is not None:
-        db.session.execute(update(ReviewNotice).where(*unseen).values(seen_at=now or utcnow()))
+        with write_while_reading() as writer:
+            writer.execute(update(ReviewNotice).where(*unseen).values(seen_at=now or utcnow()))
 
 
 def review_items_due(user: User, cutoff: datetime) -> tuple[list[int], list[dict]]:

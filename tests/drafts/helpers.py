@@ -11,14 +11,16 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from portal.drafts import services as draft_services
-from portal.extensions import db
+from portal.extensions import db, read_only_transaction
 
 # --- rows ----------------------------------------------------------------------------------
 
 
 def rows(app, model, *where):
-    """Every row of ``model`` matching ``where``, oldest first, read in a fresh app context."""
+    """Every row of ``model`` matching ``where``, oldest first, read in a fresh app context
+    (without the write lock, which an app context around it may hold on SQLite)."""
     with app.app_context():
+        read_only_transaction()
         session = db.session()
         session.expire_on_commit = False
         return session.scalars(select(model).where(*where).order_by(model.id)).all()
@@ -26,12 +28,14 @@ def rows(app, model, *where):
 
 def count(app, model, *where) -> int:
     with app.app_context():
+        read_only_transaction()
         return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def draft_thread(app, draft):
     """The discussion thread of ``draft``."""
     with app.app_context():
+        read_only_transaction()
         session = db.session()
         session.expire_on_commit = False
         return draft_services.draft_thread(draft)
