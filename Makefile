@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := portal
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run stack test install lint services browser wrk bench test-sqlite test-postgres clean
+.PHONY: run stack test install lint services browser wrk bench load test-sqlite test-postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ wrk:
 # BENCH_SCALE=0.1 for a quick run.
 bench: install services wrk
 	$(BIN)/python -m tests.perf.bench
+
+# 50 posters for 60 s against gunicorn with 4 workers, on SQLite and PostgreSQL; nothing lost.
+load: install services
+	$(BIN)/python -m tests.load
 
 lint: install
 	$(BIN)/ruff check .

@@ -101,9 +101,17 @@ class Process:
 
 
 class Gunicorn(Process):
-    """``gunicorn <app>`` with the bench's flags on a free port, ready when ``path`` answers."""
+    """``gunicorn <app>`` with the bench's flags on a free port, ready when ``path`` answers;
+    ``workers`` replaces the bench's two."""
 
-    def __init__(self, name: str, app: str, environment: dict | None = None, path: str = "/"):
+    def __init__(
+        self,
+        name: str,
+        app: str,
+        environment: dict | None = None,
+        path: str = "/",
+        workers: int = 2,
+    ):
         self.port = free_port()
         self.url = f"http://{HOST}:{self.port}"
         command = [
@@ -111,6 +119,8 @@ class Gunicorn(Process):
             "-m",
             "gunicorn",
             *GUNICORN_FLAGS,
+            "--workers",
+            str(workers),
             "--bind",
             f"{HOST}:{self.port}",
             app,
