@@ -6,6 +6,7 @@ from rq import SimpleWorker
 from rq.cron import CronScheduler
 
 from portal.jobs import QUEUES
+from portal.jobs.outages import keep_scheduling, keep_working
 from portal.jobs.queue import get_redis
 from portal.jobs.schedule import PERIODIC, run_now
 from portal.jobs.worker import AppJob
@@ -23,23 +24,27 @@ def worker(burst, queues):
     horse and reconnecting for every job cost more than most jobs do. rq still enforces each
     job's timeout (180 s unless enqueued with another), by an alarm in this process. A job
     that kills the process takes the worker with it; run it under a supervisor that restarts
-    it, and the sweeps re-find what the lost job was doing.
+    it, and the sweeps re-find what the lost job was doing. A Redis outage doesn't end it:
+    it waits for Redis and carries on (``portal.jobs.outages``).
     """
-    connection = get_redis()
     # Named, not Queue objects, so the worker builds its queues with AppJob.
     names = list(queues or QUEUES)
-    SimpleWorker(names, connection=connection, job_class=AppJob).work(
-        burst=burst, with_scheduler=True
-    )
+    if burst:
+        SimpleWorker(names, connection=get_redis(), job_class=AppJob).work(
+            burst=True, with_scheduler=True
+        )
+    else:
+        keep_working(names)
 
 
 @jobs_cli.command("scheduler")
 def scheduler():
-    """Enqueue the periodic work on time. Run exactly one of these."""
+    """Enqueue the periodic work on time. Run exactly one of these. A Redis outage doesn't
+    end it: it waits for Redis and carries on (``portal.jobs.outages``)."""
     cron = CronScheduler(connection=get_redis(), name="portal")
     for periodic in PERIODIC:
         cron.register(periodic.func, queue_name=periodic.queue, interval=periodic.every_seconds)
-    cron.start()
+    keep_scheduling(cron)
 
 
 @jobs_cli.command("tick")
