@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := portal
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run stack test install lint services browser wrk bench load test-sqlite test-postgres clean
+.PHONY: run stack test install lint services browser wrk bench faults load test-sqlite test-postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,14 @@ bench: install services wrk
 # 50 posters for 60 s against gunicorn with 4 workers, on SQLite and PostgreSQL; nothing lost.
 load: install services
 	$(BIN)/python -m tests.load
+
+# The fault tests (tests/faults) at full length, Redis down 30 s and PostgreSQL down 10 s, on
+# SQLite then PostgreSQL; each scenario's figures are printed at the end ("fault reports").
+faults: install services
+	FAULT_REDIS_OUTAGE_SECONDS=30 FAULT_POSTGRES_DOWN_SECONDS=10 PORTAL_TEST_DATABASE_URL= \
+		$(BIN)/python -m pytest -q tests/faults
+	FAULT_REDIS_OUTAGE_SECONDS=30 FAULT_POSTGRES_DOWN_SECONDS=10 \
+		PORTAL_TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest -q tests/faults
 
 lint: install
 	$(BIN)/ruff check .
