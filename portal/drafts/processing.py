@@ -98,22 +98,34 @@ def process_version(version_id: int) -> None:
     Images get their width, height and a thumbnail; PDFs their page count and their pages
     drawn as images; other files nothing. A missing stored file raises (that is the
     storage's fault, not the file's, and the job may be run again once it's back).
+
+    No transaction is open while the file is read and drawn, which may take a minute: on
+    SQLite one would hold the database's write lock all that time (``portal.extensions``).
     """
     version = db.session.get(Version, version_id)
     if version is None or version.processed_at is not None or not version.is_file:
         return
-    path = storage.stored_path(version.file_hash)
+    file_hash, is_image, is_pdf = version.file_hash, version.is_image, version.is_pdf
+    db.session.commit()
+    path = storage.stored_path(file_hash)
     if not path.is_file():
-        raise FileNotFoundError(f"version {version_id}'s file {version.file_hash} is missing")
+        raise FileNotFoundError(f"version {version_id}'s file {file_hash} is missing")
+    measured = {}
     try:
-        if version.is_image:
-            version.width, version.height, thumbnail = _measure_image(path)
-            version.thumbnail_hash = storage.store_bytes(thumbnail)
-        elif version.is_pdf:
-            version.page_count = _draw_pages(path, version.file_hash)
+        if is_image:
+            width, height, thumbnail = _measure_image(path)
+            measured = {"width": width, "height": height,
+                        "thumbnail_hash": storage.store_bytes(thumbnail)}  # fmt: skip
+        elif is_pdf:
+            measured = {"page_count": _draw_pages(path, file_hash)}
     except UnreadableFile as error:
         log.warning("version %s: %s", version_id, error, exc_info=error.__cause__)
-        version.processing_error = str(error)[:255]
+        measured = {"processing_error": str(error)[:255]}
+    version = db.session.get(Version, version_id)
+    if version is None or version.processed_at is not None:
+        return
+    for name, value in measured.items():
+        setattr(version, name, value)
     version.processed_at = utcnow()
 
 

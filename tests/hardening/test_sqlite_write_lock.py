@@ -20,8 +20,11 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import OperationalError
 
+from portal.drafts import processing
 from portal.extensions import db, write_while_reading
-from portal.models import Client
+from portal.models import Client, DraftKind
+from tests.drafts.helpers import pdf_bytes
+from tests.drafts.test_processing import new_version, processed
 from tests.factories import make_client, persist
 
 
@@ -99,3 +102,19 @@ def test_a_get_reads_without_the_lock_and_its_seen_mark_waits_for_it(app, sqlite
         db.session.rollback()
     with app.app_context():
         assert slugs() == {"existing", "in-between", "seen"}
+
+
+def test_drawing_a_pdf_leaves_the_database_to_others(app, account, sqlite_path, monkeypatch):
+    # Drawing a long PDF may take a minute; a transaction open over it (begun IMMEDIATE, as
+    # all work outside a request) would hold every writer off for that long.
+    version = new_version(app, account, DraftKind.PDF, pdf_bytes(2))
+    drawing, got_in = processing._draw_pages, []
+
+    def draw_while_another_writes(path, file_hash):
+        got_in.append(another_writer_tries(sqlite_path, "while-drawing"))
+        return drawing(path, file_hash)
+
+    monkeypatch.setattr(processing, "_draw_pages", draw_while_another_writes)
+
+    assert processed(app, version).page_count == 2
+    assert got_in == [True]
