@@ -39,13 +39,20 @@ def test_junk_in_every_form_field_never_gets_a_500(app, new_browser, junk):
             sign_in(browser, world.person(persona))
             data = dict.fromkeys(FIELDS, JUNK[junk])
             response = browser.post(url_template.format(w=world), data=data)
-            if response.status_code >= 500:
-                failures.append(f"{persona} {endpoint}: {response.status_code}")
-            limiter.reset()
-            if response.status_code < 400:  # it changed something: start again from clean
-                empty_database(app)
-                world = build_world(app)
+            world = noted(app, world, response, failures, f"{persona} {endpoint}")
     assert failures == []
+
+
+def noted(app, world, response, failures: list[str], what: str):
+    """Note ``response`` in ``failures`` if it is a 5xx; the world to go on with: a fresh
+    one (the database emptied) after an answer that may have changed something."""
+    if response.status_code >= 500:
+        failures.append(f"{what}: {response.status_code}")
+    limiter.reset()
+    if response.status_code < 400:
+        empty_database(app)
+        return build_world(app)
+    return world
 
 
 @pytest.mark.parametrize(

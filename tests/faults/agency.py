@@ -15,6 +15,8 @@ from portal.models import (
     Comment,
     DraftKind,
     EmailFrequency,
+    EmailMessage,
+    EmailStatus,
     StaffRole,
     Subscription,
     User,
@@ -128,3 +130,11 @@ def image_draft(app) -> ImageDraft:
             f"/clients/{client.slug}/drafts/{draft.id}/versions/new",
             client.slug,
         )
+
+
+def every_notification_sent(stack, conversation: Conversation) -> bool:
+    """Whether the watcher was e-mailed about every comment by another, and nothing waits
+    in the outbox."""
+    emailed, newest = notified_up_to(stack, conversation)
+    unsent = stack.scalar(select(func.count()).where(EmailMessage.status != EmailStatus.SENT))
+    return emailed >= newest and unsent == 0

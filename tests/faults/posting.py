@@ -134,3 +134,44 @@ def upload(session: HttpSession, path: str, token: str, name: str, content: byte
         return response.status
     finally:
         connection.close()
+
+
+@dataclass
+class Outcome:
+    """What became of ``posts`` around an outage from ``went_down`` to ``came_back``, with
+    the bodies of the comments ``stored`` in the database afterwards."""
+
+    posts: list[Post]
+    stored: set[str]
+    went_down: float
+    came_back: float
+
+    @property
+    def accepted(self) -> list[Post]:
+        return [post for post in self.posts if post.accepted]
+
+    @property
+    def lost(self) -> list[str]:
+        """Bodies answered 2xx and not stored."""
+        return [post.body for post in self.accepted if post.body not in self.stored]
+
+    @property
+    def during(self) -> list[Post]:
+        return [post for post in self.posts if self.went_down <= post.sent_at < self.came_back]
+
+    @property
+    def after(self) -> list[Post]:
+        return [post for post in self.posts if post.sent_at >= self.came_back]
+
+    def figures(self) -> dict:
+        """The report's figures every outage has."""
+        return {
+            "posts_tried": len(self.posts),
+            "2xx": len(self.accepted),
+            "5xx": sum(post.server_error for post in self.posts),
+            "unanswered": sum(post.status is None for post in self.posts),
+            "tried_during_the_outage": len(self.during),
+            "stored": len(self.stored),
+            "stored_though_not_2xx": len(self.stored - {post.body for post in self.accepted}),
+            "lost": len(self.lost),
+        }

@@ -23,10 +23,12 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from redis import Redis
 from rq import Queue
+from sqlalchemy import select
 
 from portal import create_app
 from portal.extensions import db
 from portal.jobs import QUEUES
+from portal.models import Comment
 from tests.perf.servers import Gunicorn, Process, portal_environment
 from tests.realparts import Mailbox, RedisServer, free_port
 
@@ -200,6 +202,11 @@ class Stack:
                 self.tick()
             else:
                 time.sleep(0.1)
+
+    def comment_bodies(self, starting: str) -> set[str]:
+        """The bodies of the comments stored whose text starts with ``starting``."""
+        return {body for (body,) in self.query(
+            select(Comment.body).where(Comment.body.startswith(starting)))}  # fmt: skip
 
     def query(self, statement):
         """The rows of ``statement``, read now, on the stack's database.

@@ -11,13 +11,11 @@ import os
 import time
 
 import pytest
-from sqlalchemy import func, select
 
-from portal.models import Comment, EmailMessage, EmailStatus
-from tests.faults.agency import PASSWORD, conversation, notified_up_to
+from tests.faults.agency import PASSWORD, conversation, every_notification_sent
 from tests.faults.conftest import migrate
 from tests.faults.postgres import private_cluster
-from tests.faults.posting import Posting
+from tests.faults.posting import Outcome, Posting
 from tests.faults.stack import Stack, setting
 
 pytestmark = pytest.mark.skipif(
@@ -51,39 +49,18 @@ def restart_during_posting(stack, cluster, fault_report) -> None:
         cluster.start()
         came_back = time.monotonic()
         posting.wait_for_accepted(20)
-    posts = posting.snapshot()
-
-    stored = {body for (body,) in stack.query(select(Comment.body).where(
-        Comment.body.startswith(LABEL)))}  # fmt: skip
-    accepted = [post for post in posts if post.accepted]
-    lost = [post.body for post in accepted if post.body not in stored]
-    during = [post for post in posts if went_down <= post.sent_at < came_back]
-    after = [post for post in posts if post.sent_at >= came_back]
-    failed_after = [post for post in after if not post.accepted]
+    outcome = Outcome(posting.snapshot(), stack.comment_bodies(LABEL), went_down, came_back)
+    failed_after = [post for post in outcome.after if not post.accepted]
 
     # The worker's pool recovered too: the watcher hears of every comment.
-    def everything_sent():
-        emailed, newest = notified_up_to(stack, talk)
-        unsent = stack.scalar(
-            select(func.count()).where(EmailMessage.status != EmailStatus.SENT)
-        )  # fmt: skip
-        return emailed >= newest and unsent == 0
-
-    stack.settle(everything_sent, what="every notification")
+    stack.settle(lambda: every_notification_sent(stack, talk), what="every notification")
     fault_report(
         f"PostgreSQL stopped {DOWN_SECONDS:g} s and started again during posting",
-        posts_tried=len(posts),
-        **{"2xx": len(accepted)},
-        **{"5xx": sum(post.server_error for post in posts)},
-        unanswered=sum(post.status is None for post in posts),
-        tried_while_down=len(during),
+        **outcome.figures(),
         failed_after_the_restart=len(failed_after),
-        stored=len(stored),
-        stored_though_not_2xx=len(stored - {post.body for post in accepted}),
-        lost=len(lost),
         mails_delivered=len(stack.smtp.mailbox.messages),
     )
-    assert not lost, f"{len(lost)} accepted comments are not stored: {lost[:5]}"
-    assert after and not failed_after, f"failed after the restart: {failed_after[:5]}"
+    assert not outcome.lost, f"accepted comments not stored: {outcome.lost[:5]}"
+    assert outcome.after and not failed_after, f"failed after the restart: {failed_after[:5]}"
     for process in (stack.worker, stack.scheduler):
         assert process.alive(), f"{process.name} died: {process.output()}"

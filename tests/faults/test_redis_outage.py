@@ -9,11 +9,8 @@ the suite, 30 s under ``make faults``).
 
 import time
 
-from sqlalchemy import func, select
-
-from portal.models import Comment, EmailMessage, EmailStatus
-from tests.faults.agency import PASSWORD, conversation, notified_up_to
-from tests.faults.posting import Posting
+from tests.faults.agency import PASSWORD, conversation, every_notification_sent
+from tests.faults.posting import Outcome, Posting
 from tests.faults.stack import setting, wait_until
 
 OUTAGE_SECONDS = setting("FAULT_REDIS_OUTAGE_SECONDS", 3)
@@ -37,41 +34,24 @@ def test_posts_are_kept_while_redis_is_down_and_lost_jobs_are_found_again(stack,
         stack.redis.start()
         came_back = time.monotonic()
         posting.wait_for_accepted(10)
-    posts = posting.snapshot()
-
-    stored = {body for (body,) in stack.query(select(Comment.body).where(
-        Comment.body.startswith(LABEL)))}  # fmt: skip
-    accepted = [post for post in posts if post.accepted]
-    lost = [post.body for post in accepted if post.body not in stored]
-    during = [post for post in posts if went_down <= post.sent_at < came_back]
-    failed = [post for post in posts if not post.accepted]
+    outcome = Outcome(posting.snapshot(), stack.comment_bodies(LABEL), went_down, came_back)
+    failed = [post for post in outcome.posts if not post.accepted]
 
     # What was lost with Redis is found again: the watcher hears of every comment.
-    def everything_sent():
-        emailed, newest = notified_up_to(stack, talk)
-        unsent = stack.scalar(
-            select(func.count()).where(EmailMessage.status != EmailStatus.SENT)
-        )  # fmt: skip
-        return emailed >= newest and unsent == 0
-
-    stack.settle(everything_sent, timeout=60 + 2 * OUTAGE_SECONDS, what="every notification")
-    delivered = len(stack.smtp.mailbox.messages)
+    stack.settle(
+        lambda: every_notification_sent(stack, talk),
+        timeout=60 + 2 * OUTAGE_SECONDS,
+        what="every notification",
+    )
     fault_report(
         f"Redis stopped {OUTAGE_SECONDS:g} s during posting",
-        posts_tried=len(posts),
-        **{"2xx": len(accepted)},
-        **{"5xx": sum(post.server_error for post in posts)},
-        unanswered=sum(post.status is None for post in posts),
-        tried_during_the_outage=len(during),
-        stored=len(stored),
-        stored_though_not_2xx=len(stored - {post.body for post in accepted}),
-        lost=len(lost),
-        slowest_answer=f"{max(post.seconds for post in posts):.2f} s",
-        mails_delivered=delivered,
+        **outcome.figures(),
+        slowest_answer=f"{max(post.seconds for post in outcome.posts):.2f} s",
+        mails_delivered=len(stack.smtp.mailbox.messages),
     )
     assert not failed, f"{len(failed)} posts failed, e.g. {failed[:3]}"
-    assert not lost, f"{len(lost)} accepted comments are not stored: {lost[:5]}"
-    assert during and all(post.accepted for post in during)
+    assert not outcome.lost, f"accepted comments not stored: {outcome.lost[:5]}"
+    assert outcome.during and all(post.accepted for post in outcome.during)
     for process in (stack.worker, stack.scheduler):
         assert process.alive(), f"{process.name} died: {process.output()}"
 
