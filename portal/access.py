@@ -179,6 +179,17 @@ def account_known_to(user: User) -> ColumnElement:
     return _in_scope(User.client_id, user, None)
 
 
+def people_who_may_be_mentioned(client_id: int, *, staff_only: bool) -> Select:
+    """A select of the people a comment on client ``client_id`` may mention, who will read
+    it: the active members of its account team and, unless the comment is staff-only, the
+    client's own active users. Never another organisation's people, nor staff off the team."""
+    team = select(Assignment.user_id).where(Assignment.client_id == client_id)
+    who = User.id.in_(team)
+    if not staff_only:
+        who = who | (User.client_id == client_id)
+    return select(User).where(who, User.active.is_(True))
+
+
 def health_client_ids(user: User) -> Select:
     """A select of the ids of the clients whose relationship health ``user`` may read:
     every live client for admins; for other staff, the live clients they lead (their

@@ -46,16 +46,6 @@ def _clean_body(body: str) -> str:
     return body
 
 
-def mentionable_people(client_id: int, *, staff_only: bool) -> list[User]:
-    """Who a comment on ``client_id`` may mention: its account team and, unless the comment
-    is staff-only, the client's own active users."""
-    team = select(Assignment.user_id).where(Assignment.client_id == client_id)
-    who = User.id.in_(team)
-    if not staff_only:
-        who = who | (User.client_id == client_id)
-    return db.session.scalars(select(User).where(who, User.active.is_(True))).all()
-
-
 def resolve_mentions(
     written: set[str], people: list[User], author: User
 ) -> tuple[set[str], set[int]]:
@@ -79,7 +69,10 @@ def _render(source: str, thread: Thread, author: User, internal: bool):
     written = mentioned_handles(source)
     if not written:
         return render_markdown(source), set()
-    people = mentionable_people(thread.client_id, staff_only=internal or thread.internal)
+    who = access.people_who_may_be_mentioned(
+        thread.client_id, staff_only=internal or thread.internal
+    )
+    people = db.session.scalars(who).all()
     handles, user_ids = resolve_mentions(written, people, author)
     return render_markdown(source, handles), user_ids
 

@@ -80,3 +80,26 @@ def test_events_in_scope(app, world, rows, persona):
     else:
         assert clients == {world.client_a.id}
         assert not all(visible for _client, visible in events), "staff see staff-only events"
+
+
+@pytest.mark.parametrize(
+    "staff_only, expected",
+    [
+        (False, {"maker_on_a", "account_manager_a", *CLIENT_USERS_OF_A}),
+        (True, {"maker_on_a", "account_manager_a"}),
+    ],
+    ids=["client-visible comment", "staff-only comment"],
+)
+def test_people_who_may_be_mentioned_are_the_team_and_for_shared_comments_the_client(
+    app, world, staff_only, expected
+):
+    with app.app_context():
+        who = access.people_who_may_be_mentioned(world.client_a.id, staff_only=staff_only)
+        mentionable = set(db.session.scalars(who.with_only_columns(User.id)))
+        departed = db.session.get(User, world.person("maker_on_a").id)
+        departed.active = False
+        db.session.flush()
+        after_leaving = set(db.session.scalars(who.with_only_columns(User.id)))
+
+    assert mentionable == {world.person(persona).id for persona in expected}
+    assert after_leaving == mentionable - {departed.id}
