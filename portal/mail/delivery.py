@@ -1,14 +1,18 @@
 """Delivering outbox rows over SMTP (or to the log), retrying with backoff from the database.
 
-A message is sent at most once per successful SMTP hand-over: its row is locked while it is
-sent and marked sent in the same transaction, one transaction per message. The one window for
-a duplicate is a crash after the SMTP server accepted the message and before that commit.
-Messages queued together go out as one job over one SMTP connection.
+No transaction is open while the SMTP server is talked to: on SQLite, where work outside a
+request holds the write lock for its whole transaction, a slow server would otherwise hold
+every writer off. A worker claims the message in a short transaction (``sending_since``),
+sends it, and writes the outcome in another; a claim stands for ``CLAIM_TIMEOUT``, longer
+than any SMTP conversation, and only then may another worker take the message over (its
+worker died). So a message is sent at most once per successful SMTP hand-over; the one
+window for a duplicate is a crash after the SMTP server accepted the message and before the
+outcome's commit. Messages queued together go out as one job over one SMTP connection.
 """
 
 import logging
 import smtplib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage as MimeMessage
 from email.utils import make_msgid
 
@@ -26,6 +30,10 @@ MAX_ATTEMPTS = 6
 # How long to wait before trying again after the n-th failed attempt.
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15),
            timedelta(hours=1), timedelta(hours=4))  # fmt: skip
+# How long a worker's claim on a message stands: well beyond an SMTP conversation, whose
+# every step times out after SMTP_TIMEOUT_SECONDS.
+CLAIM_TIMEOUT = timedelta(minutes=10)
+SMTP_TIMEOUT_SECONDS = 30
 
 
 def grace() -> timedelta:
@@ -56,19 +64,20 @@ class SmtpConnection:
     def __init__(self):
         self.smtp: smtplib.SMTP | None = None
 
-    def send(self, message: EmailMessage) -> None:
-        config = current_app.config
+    def send(self, mime: MimeMessage) -> None:
         try:
             if self.smtp is None:
-                self.smtp = self._open(config)
-            self.smtp.send_message(build_mime(message, config["MAIL_FROM"]))
+                self.smtp = self._open(current_app.config)
+            self.smtp.send_message(mime)
         except BaseException:
             self.close()
             raise
 
     @staticmethod
     def _open(config) -> smtplib.SMTP:
-        smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30)
+        smtp = smtplib.SMTP(
+            config["MAIL_SERVER"], config["MAIL_PORT"], timeout=SMTP_TIMEOUT_SECONDS
+        )
         try:
             if config["MAIL_USE_TLS"]:
                 smtp.starttls()
@@ -101,15 +110,34 @@ def deliver_email(*message_ids: int) -> None:
     try:
         for message_id in message_ids:
             _deliver_one(message_id, connection)
-            db.session.commit()
     finally:
         connection.close()
 
 
 def _deliver_one(message_id: int, connection: SmtpConnection) -> None:
-    message = db.session.get(EmailMessage, message_id, with_for_update=True)
-    if message is None or message.status != EmailStatus.PENDING:
+    claimed = _claim(message_id)
+    db.session.commit()
+    if claimed is None:
         return
+    since, mime = claimed
+    try:
+        connection.send(mime)
+    except (OSError, smtplib.SMTPException) as error:
+        _record_outcome(message_id, since, error)
+    else:
+        _record_outcome(message_id, since, None)
+    db.session.commit()
+
+
+def _claim(message_id: int) -> tuple[datetime, MimeMessage] | None:
+    """Claim a pending message for sending: the claim's time and the message to send, or
+    None when there is nothing to send (gone already, claimed by another, or only logged)."""
+    message = db.session.get(EmailMessage, message_id, with_for_update=True)
+    now = utcnow()
+    if message is None or message.status != EmailStatus.PENDING:
+        return None
+    if message.sending_since is not None and message.sending_since > now - CLAIM_TIMEOUT:
+        return None
     message.attempts += 1
     if not current_app.config["MAIL_SERVER"]:
         log.info(
@@ -119,14 +147,25 @@ def _deliver_one(message_id: int, connection: SmtpConnection) -> None:
             message.subject,
             shown(message.text_body),
         )
-        message.status, message.sent_at = EmailStatus.LOGGED, utcnow()
+        message.status, message.sent_at = EmailStatus.LOGGED, now
+        return None
+    # Should the worker die now, the sweep comes back for the message as the claim runs out.
+    message.sending_since, message.next_attempt_at = now, now + CLAIM_TIMEOUT
+    return now, build_mime(message, current_app.config["MAIL_FROM"])
+
+
+def _record_outcome(message_id: int, since: datetime, error: Exception | None) -> None:
+    """Mark the message claimed at ``since`` sent, or note its failure (``error``)."""
+    message = db.session.get(EmailMessage, message_id, with_for_update=True)
+    if message is None or message.status != EmailStatus.PENDING:
         return
-    try:
-        connection.send(message)
-    except (OSError, smtplib.SMTPException) as error:
+    if error is None:
+        message.status, message.sent_at, message.last_error = EmailStatus.SENT, utcnow(), None
+    elif message.sending_since != since:
+        return  # the claim ran out and another worker has the message now
+    else:
         record_failure(message, error)
-        return
-    message.status, message.sent_at, message.last_error = EmailStatus.SENT, utcnow(), None
+    message.sending_since = None
 
 
 def record_failure(message: EmailMessage, error: Exception) -> None:

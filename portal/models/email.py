@@ -41,6 +41,9 @@ class EmailMessage(db.Model):
     # When the sweep should (re)try a message still pending: shortly after it was written, in
     # case its delivery job was lost, and later after each failure, backing off.
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # When a worker claimed the message to send it (portal.mail.delivery); cleared with the
+    # outcome. A claim that old is taken for one whose worker died, and may be taken over.
+    sending_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set on digests and notifications: where one click turns e-mail off (RFC 8058).
     unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
