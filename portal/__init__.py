@@ -11,6 +11,7 @@ from portal.config import load_config
 from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from portal.models.types import render_migration_item
 from portal.routing import IdConverter
+from portal.view_as import mode as view_as
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,6 +50,7 @@ def create_app(overrides: dict | None = None, environ=None) -> Flask:
     templating.init_app(app)
     assets.init_app(app)
     access.init_app(app)
+    view_as.init_app(app)
     _register_blueprints(app)
     _register_cli(app)
     _run_periodic_work(app)
@@ -67,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.inbox.views import bp as inbox_bp
     from portal.invitations.views import bp as invitations_bp
     from portal.threads.views import bp as threads_bp
+    from portal.view_as.views import bp as view_as_bp
 
     for blueprint in (
         account_bp,
@@ -80,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
         invitations_bp,
         threads_bp,
         unsubscribe_bp,
+        view_as_bp,
     ):
         app.register_blueprint(blueprint)
 

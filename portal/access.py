@@ -440,6 +440,24 @@ def can_manage_people(user: User, client: Client) -> bool:
     return user.is_admin or (user.is_client_admin and user.client_id == client.id)
 
 
+def can_view_as_people_of(user: User, client: Client) -> bool:
+    """Read the portal as ``client``'s people ("view as client"): staff who may work on the
+    live client (its team, and admins). Which of its people: ``may_view_as``."""
+    return user.is_staff and not client.is_archived and can_work_on(user, client)
+
+
+def may_view_as(user: User, client: Client, person: User) -> bool:
+    """Read the portal as ``person`` of ``client``, read-only: staff who may view as the
+    people of ``client``, as one of its active client users; never as staff, nor as someone
+    who couldn't sign in."""
+    return (
+        person.is_client
+        and person.client_id == client.id
+        and person.active
+        and can_view_as_people_of(user, client)
+    )
+
+
 def invitable_roles(user: User, client: Client) -> list[ClientRole]:
     """The client roles ``user`` may invite into ``client``, for the invitation form."""
     return [
@@ -485,6 +503,7 @@ TEMPLATE_CHECKS = (
     can_reply_to,
     can_resolve,
     can_see_health,
+    can_view_as_people_of,
     can_work_on,
     can_write_staff_notes,
 )

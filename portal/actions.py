@@ -6,7 +6,7 @@ transaction commits; a ``DomainError`` rolls it back and lands on the form, whos
 without a form of their own use ``flash_action``: the refusal is flashed instead.
 """
 
-from flask import flash
+from flask import flash, make_response, redirect
 
 from portal.errors import DomainError
 from portal.extensions import db, htmx
@@ -15,6 +15,15 @@ from portal.extensions import db, htmx
 def is_partial() -> bool:
     """Whether this is an htmx request for a fragment (not a boosted full-page request)."""
     return bool(htmx) and not htmx.boosted
+
+
+def go_to(url: str):
+    """Redirect; an htmx request is told to go there (a whole page, not a fragment)."""
+    if not is_partial():
+        return redirect(url)
+    response = make_response("")
+    response.headers["HX-Redirect"] = url
+    return response
 
 
 class Action:

@@ -10,7 +10,7 @@ to the server that runs the app (gunicorn, the rq worker) and its own configurat
 import json
 import logging
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask.logging import default_handler
 from flask_login import current_user
 
@@ -39,6 +39,11 @@ def security_event(event: str, **fields) -> None:
     request. Values are JSON strings, so no character a request sends can start a line."""
     if has_request_context():
         user = current_user.id if current_user and current_user.is_authenticated else None
+        # While staff view as a client user (portal.view_as.mode), the staff member is the user.
+        viewing = g.get("viewing_as")
+        if viewing is not None:
+            fields = {"viewing_as": viewing.reader.id} | fields
+            user = viewing.staff.id
         fields = {"user": user, "method": request.method, "path": request.path,
                   "address": request.remote_addr} | fields  # fmt: skip
     pairs = " ".join(

@@ -22,6 +22,7 @@ from portal.mail.outbox import queue_email
 from portal.mail.secret_links import new_secret_link
 from portal.models import PasswordReset, User, fold_email, utcnow
 from portal.routing import row_id
+from portal.view_as.mode import reader_in_place_of
 
 # Every signed-in request runs it: built once, since building a select costs as much as
 # running this one.
@@ -37,7 +38,8 @@ def load_user(session_id: str) -> User | None:
 
     An id issued before the user's last logout, password change or deactivation carries an
     old version and loads nobody, which ends that session and any remember-me cookie; so does
-    one older than the longest a session may last (``portal.auth.timeouts``).
+    one older than the longest a session may last (``portal.auth.timeouts``). While the
+    session views as a client user, the request runs as them (``portal.view_as.mode``).
     """
     parts = session_id.split(":")
     if len(parts) != 3 or not timeouts.within_longest_lifetime(parts[2]):
@@ -48,7 +50,7 @@ def load_user(session_id: str) -> User | None:
     user = db.session.scalar(USER_WITH_CLIENT, {"user_id": user_id})
     if user is None or user.session_version != version or not can_sign_in(user):
         return None
-    return user
+    return reader_in_place_of(user, session_id)
 
 
 def can_sign_in(user: User) -> bool:

@@ -11,6 +11,8 @@ from portal.extensions import db
 from portal.logs import security_event
 from portal.ratelimits import guarded, guarded_sign_in
 from portal.urls import safe_next_url
+from portal.view_as.mode import signed_in_person, viewing_as
+from portal.view_as.services import stop_viewing_as
 
 bp = Blueprint("auth", __name__)
 
@@ -40,8 +42,12 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign out of every device at once."""
-    services.end_all_sessions(current_user._get_current_object())
+    """Sign out of every device at once (which ends viewing as someone, too)."""
+    person = signed_in_person()
+    viewing = viewing_as()
+    if viewing is not None:
+        stop_viewing_as(viewing, reason="signed_out")
+    services.end_all_sessions(person)
     db.session.commit()
     flash("You're signed out.", "info")
     return redirect(url_for("auth.login"))

@@ -4,7 +4,6 @@ from flask import (
     Blueprint,
     abort,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -14,7 +13,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from portal import access
-from portal.actions import form_action, is_partial
+from portal.actions import form_action, go_to, is_partial
 from portal.clients.services import account_team
 from portal.drafts import reviewers, services, storage
 from portal.drafts.diff import compare_copy
@@ -123,7 +122,7 @@ def new_version(slug, draft_id):
             version = _save_version(draft, form, services.open_client_feedback(draft))
         if action.ok:
             flash(f"Version {version.number} is up for review.", "success")
-            return _go_to(url_for(".show", slug=slug, draft_id=draft_id))
+            return go_to(url_for(".show", slug=slug, draft_id=draft_id))
     draft = access.get_draft_or_404(current_user, client, draft_id)
     return render_template(
         "drafts/new_version.html",
@@ -134,15 +133,6 @@ def new_version(slug, draft_id):
         form=form,
         statuses=list(FeedbackStatus),
     ), form.status
-
-
-def _go_to(url: str):
-    """Redirect; an htmx request (the upload with its progress bar) is told to go there."""
-    if not is_partial():
-        return redirect(url)
-    response = make_response("")
-    response.headers["HX-Redirect"] = url
-    return response
 
 
 def _save_version(draft, form, open_feedback):

@@ -38,6 +38,7 @@ from portal.models import (
     utcnow,
 )
 from portal.urls import public_url
+from portal.view_as.mode import reads_leave_marks
 
 MAX_NOTICES = 50
 PENDING = and_(ReviewNotice.handled_at.is_(None), ReviewNotice.seen_at.is_(None))
@@ -92,7 +93,10 @@ def _give_notices(user_ids, who, version: Version, decision: Decision | None) ->
 def mark_review_seen(user: User, draft: Draft, now: datetime | None = None) -> None:
     """``user`` has opened ``draft``'s page: every notice of theirs on it is seen. Looked
     for first, so that a page view writes (and, on SQLite, takes the write lock) only when
-    there is something to mark; the mark is a write made while reading (a GET)."""
+    there is something to mark; the mark is a write made while reading (a GET). Staff viewing
+    as ``user`` leave none."""
+    if not reads_leave_marks():
+        return
     unseen = (
         ReviewNotice.user_id == user.id,
         ReviewNotice.draft_id == draft.id,

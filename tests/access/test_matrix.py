@@ -111,6 +111,14 @@ ROUTES = {
         A + "/people/{w.people[client_member_a].id}/reactivate",
         MANAGE_PEOPLE_OF_A,
     ),
+    # View as client: staff who may work on client A, as one of its people; anyone signed in
+    # may stop (a no-op outside the mode).
+    ("view_as.start", "POST"): (
+        A + "/people/{w.people[client_member_a].id}/view-as",
+        WORK_ON_CLIENT_A,
+    ),
+    ("view_as.stop", "POST"): ("/view-as/stop", SIGNED_IN),
+    ("view_as.log", "GET"): ("/admin/view-as", ADMINS),
     ("invitations.accept", "GET"): (f"/invitations/{INVITATION_TOKEN}", EVERYONE),
     ("invitations.accept", "POST"): (
         f"/invitations/{INVITATION_TOKEN}",

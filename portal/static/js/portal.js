@@ -357,7 +357,9 @@
 
   function markReadIfVisible() {
     var marker = document.getElementById('read-marker');
-    if (window.htmx && marker && marker.hasAttribute('hx-post') && document.visibilityState === 'visible') {
+    // Staff viewing as a client leave no read marks (the server would refuse them).
+    var viewingAs = document.body.hasAttribute('data-viewing-as');
+    if (window.htmx && marker && marker.hasAttribute('hx-post') && document.visibilityState === 'visible' && !viewingAs) {
       htmx.trigger(marker, 'mark-read');
     }
   }
