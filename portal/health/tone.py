@@ -5,10 +5,10 @@ changes only when its body does, so the health job scores each comment the first
 reads it and stores the score (``Comment.tone``); an edit clears it.
 """
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from portal.extensions import db
+from portal.extensions import write_while_reading
 from portal.models import Comment
 
 _analyzer = SentimentIntensityAnalyzer()
@@ -21,7 +21,16 @@ def tone_of(body: str) -> float:
 
 
 def keep_tones(tones: dict[int, float]) -> None:
-    """Store the tones just scored, by comment id, in one statement."""
-    if tones:
-        rows = [{"id": comment_id, "tone": tone} for comment_id, tone in tones.items()]
-        db.session.execute(update(Comment), rows)
+    """Store the tones just scored, by comment id, in one statement (committed at once where
+    the health job reads without SQLite's write lock: see ``write_while_reading``)."""
+    if not tones:
+        return
+    comments = Comment.__table__  # a plain UPDATE, on a session or a connection alike
+    statement = (
+        update(comments)
+        .where(comments.c.id == bindparam("comment_id"))
+        .values(tone=bindparam("new_tone"))
+    )
+    rows = [{"comment_id": comment_id, "new_tone": tone} for comment_id, tone in tones.items()]
+    with write_while_reading() as writer:
+        writer.execute(statement, rows)

@@ -22,10 +22,11 @@ from sqlalchemy.exc import OperationalError
 
 from portal.drafts import processing
 from portal.extensions import db, write_while_reading
-from portal.models import Client, DraftKind
+from portal.health import snapshots
+from portal.models import Client, Comment, DraftKind, HealthSnapshot, utcnow
 from tests.drafts.helpers import pdf_bytes
 from tests.drafts.test_processing import new_version, processed
-from tests.factories import make_client, persist
+from tests.factories import make_client, make_client_user, make_thread, persist
 
 
 @pytest.fixture
@@ -118,3 +119,25 @@ def test_drawing_a_pdf_leaves_the_database_to_others(app, account, sqlite_path, 
 
     assert processed(app, version).page_count == 2
     assert got_in == [True]
+
+
+def test_the_health_job_leaves_the_database_to_others_while_it_assesses(
+    app, sqlite_path, monkeypatch
+):
+    # Assessing 500 busy clients takes 13 s; a transaction begun with the write lock over it
+    # (as all work outside a request) would hold every writer off that long.
+    with app.app_context():
+        client = make_client("Alpha")
+        make_thread(client, make_client_user(client), body="Thanks, this is lovely!")
+    assessing, got_in = snapshots.assess, []
+
+    def assess_while_another_writes(*args):
+        got_in.append(another_writer_tries(sqlite_path, f"while-assessing-{len(got_in)}"))
+        return assessing(*args)
+
+    monkeypatch.setattr(snapshots, "assess", assess_while_another_writes)
+    with app.app_context():
+        assert snapshots.take_snapshots(now=utcnow()) == 2
+        assert db.session.scalar(select(func.count()).select_from(HealthSnapshot)) == 2
+        assert db.session.scalar(select(Comment.tone)) > 0  # scored as it was read
+    assert got_in == [True, True]  # between one client and the next

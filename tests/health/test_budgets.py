@@ -4,7 +4,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from portal.extensions import db
 from portal.health import scoring
@@ -197,16 +197,22 @@ def add_busy_clients(app, staff, how_many: int, start: int, now) -> None:
 
 
 def snapshot_statements(app, now) -> list[str]:
-    """The statements one run of ``take_snapshots`` at ``now`` issues; its snapshots and
-    alerts are removed afterwards, so the next run starts afresh."""
+    """The statements one run of ``take_snapshots`` at ``now`` issues; what it wrote is
+    removed afterwards, so the next run starts afresh."""
     with count_statements(app) as statements:
         assert take_snapshots(now=now)
         db.session.commit()
+    forget_snapshots(app)
+    return statements
+
+
+def forget_snapshots(app) -> None:
+    """Remove what runs of ``take_snapshots`` wrote: snapshots, alerts and comments' tones."""
     with app.app_context():
         db.session.execute(delete(HealthAlert))
         db.session.execute(delete(HealthSnapshot))
+        db.session.execute(update(Comment).values(tone=None))
         db.session.commit()
-    return statements
 
 
 def test_take_snapshots_costs_the_same_for_3_or_300_clients(app, agency_staff):
@@ -215,7 +221,7 @@ def test_take_snapshots_costs_the_same_for_3_or_300_clients(app, agency_staff):
     with app.app_context():
         take_snapshots(now=now)
         signals = db.session.scalars(select(HealthSnapshot.signals)).all()
-        db.session.rollback()
+    forget_snapshots(app)
     # Every signal had data, so every fact query found rows.
     assert len(signals) == 3
     for client_signals in signals:
