@@ -8,13 +8,25 @@ from zoneinfo import available_timezones
 from wtforms.validators import ValidationError
 
 # Deliberately plain: the address only has to be able to receive our e-mail, and internal
-# domains such as ".local" are fine for an agency's own deployment.
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]+$")
+# domains such as ".local" are fine for an agency's own deployment. It goes into a To header
+# as it is, so nothing that header syntax reads: no second address ("a,b@x", "a;b@x"), no
+# display name ("a<b@x>"), no group ("Bcc:b@x"), no quoting or comment.
+_ADDRESS_CHARACTER = r"[^@\s<>()\[\]\\,;:\"]"
+_EMAIL = re.compile(
+    rf"^{_ADDRESS_CHARACTER}{{1,64}}@{_ADDRESS_CHARACTER}+\.[^@\s<>()\[\]\\,;:\".]+$"
+)
+# Controls, bidi controls and other invisible format characters, separators.
+_NOT_IN_AN_ADDRESS = frozenset({"Cc", "Cf", "Zl", "Zp", "Zs"})
 
 
 def is_email_address(value: str) -> bool:
-    """Whether ``value`` looks like an address we can send e-mail to."""
-    return bool(_EMAIL.match(value.strip())) and len(value.strip()) <= 254
+    """Whether ``value`` looks like one address we can send e-mail to (see ``_EMAIL``)."""
+    value = value.strip()
+    return (
+        bool(_EMAIL.match(value))
+        and len(value) <= 254
+        and not any(unicodedata.category(character) in _NOT_IN_AN_ADDRESS for character in value)
+    )
 
 
 # The time zones a person may choose, by name.

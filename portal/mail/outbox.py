@@ -4,9 +4,9 @@ from flask import render_template
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.forms import strip_bidi_controls
 from portal.jobs import enqueue
 from portal.mail.delivery import deliver_email, grace
+from portal.mail.safe_text import header_text, html_part, text_part
 from portal.models import EmailMessage, User, utcnow
 
 
@@ -28,16 +28,15 @@ def queue_email(
     existing = db.session.scalar(select(EmailMessage).where(EmailMessage.dedupe_key == dedupe_key))
     if existing is not None:
         return existing
-    # No line breaks from names into a header, no bidi controls to disguise them.
-    subject = strip_bidi_controls(" ".join(subject.split()))
+    subject = header_text(subject)
     context.update(subject=subject, recipient=user, unsubscribe_url=unsubscribe_url)
     message = EmailMessage(
         dedupe_key=dedupe_key,
         to_address=to,
         to_user_id=user.id if user else None,
         subject=subject,
-        text_body=render_template(f"email/{template}.txt", **context),
-        html_body=render_template(f"email/{template}.html", **context),
+        text_body=text_part(render_template(f"email/{template}.txt", **context)),
+        html_body=html_part(render_template(f"email/{template}.html", **context)),
         unsubscribe_url=unsubscribe_url,
         next_attempt_at=utcnow() + grace(),
     )

@@ -8,14 +8,16 @@ happens get it with their comment notifications (``portal.notifications.services
 batching window later; everyone else reads it in their digest. Opening the draft's page
 marks the person's notices on it seen, and a seen notice is neither e-mailed nor digested.
 
-The e-mails and digests carry no comment at all: the decision's note is the client's own
-words, the version's "what changed" note is shown to the client on the draft's page, and
-the checklist is given as counts.
+The e-mails and digests carry only what the recipient reads on the draft's page anyway: a
+decision says who decided, for which client, and the note they gave (the client's own
+words); a version, its "what changed" note and its feedback checklist, counted, with the
+reason given for each client comment declined. Never a staff-only note.
 """
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import aliased
 
 from portal import access
@@ -24,6 +26,7 @@ from portal.drafts.reviewers import reviewer_ids
 from portal.extensions import db, write_while_reading
 from portal.models import (
     Assignment,
+    Client,
     Comment,
     Decision,
     Draft,
@@ -165,7 +168,8 @@ def review_digest_items(user: User, start: datetime, end: datetime, limit: int) 
 
 def _items(user: User, *conditions, limit: int) -> list[dict]:
     """The notices of ``user`` matching ``conditions`` on drafts they may see, as e-mail and
-    digest items (title, who, text, when, link), oldest first."""
+    digest items (title, who, text, when, link), oldest first. A decision's ``who`` names
+    the decider's client too: staff on several accounts hear of decisions from each."""
     decider = aliased(User)
     rows = db.session.execute(
         access.visible_drafts(user)
@@ -174,7 +178,8 @@ def _items(user: User, *conditions, limit: int) -> list[dict]:
         .join(User, User.id == Version.author_id)
         .outerjoin(Decision, Decision.id == ReviewNotice.decision_id)
         .outerjoin(decider, decider.id == Decision.user_id)
-        .add_columns(ReviewNotice, Version, User.name, Decision, decider.name)
+        .join(Client, Client.id == Draft.client_id)
+        .add_columns(ReviewNotice, Version, User.name, Decision, decider.name, Client.name)
         .where(ReviewNotice.user_id == user.id, *conditions)
         .order_by(ReviewNotice.id)
         .limit(limit)
@@ -182,11 +187,11 @@ def _items(user: User, *conditions, limit: int) -> list[dict]:
     if not rows:
         return []
     slugs = client_slugs({draft.client_id for draft, *_ in rows})
-    feedback = _feedback_counts(
+    feedback = _feedback(
         [version.id for _d, notice, version, *_ in rows if notice.decision_id is None]
     )
     items = []
-    for draft, notice, version, author_name, decision, decider_name in rows:
+    for draft, notice, version, author_name, decision, decider_name, client_name in rows:
         link = public_url("drafts.show", slug=slugs[draft.client_id], draft_id=draft.id)
         item = {
             "title": f"{draft.title}, version {version.number}",
@@ -198,43 +203,67 @@ def _items(user: User, *conditions, limit: int) -> list[dict]:
             item.update(
                 kind="version",
                 who=author_name,
-                text=_version_text(version, feedback.get(version.id, {})),
+                text=_version_text(version, feedback.get(version.id, Feedback())),
                 ready_version_id=version.id,
             )
         else:
-            item.update(kind="decision", who=decider_name, text=_decision_text(decision))
+            item.update(
+                kind="decision",
+                who=f"{decider_name} of {client_name}",
+                verdict=decision.verdict,
+                text=_decision_text(decision),
+            )
         items.append(item)
     return items
 
 
-def _feedback_counts(version_ids: list[int]) -> dict[int, dict[str, int]]:
-    """For each version, how many of the client's comments it addressed, declined or left
-    open (its feedback checklist, counted)."""
+@dataclass
+class Feedback:
+    """What a version did with the client's comments on the one before: how many it
+    addressed, declined or left open, and each decline with the comment and the reason."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    declined: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _feedback(version_ids: list[int]) -> dict[int, Feedback]:
+    """Each version's feedback checklist (``Feedback``), from one query."""
     if not version_ids:
         return {}
-    counts: dict[int, dict[str, int]] = {}
+    feedback: dict[int, Feedback] = {}
     rows = db.session.execute(
-        select(FeedbackItem.version_id, FeedbackItem.status, func.count())
+        select(FeedbackItem.version_id, FeedbackItem.status, FeedbackItem.reason, Comment.body)
+        .join(Comment, Comment.id == FeedbackItem.comment_id)
         .where(FeedbackItem.version_id.in_(version_ids))
-        .group_by(FeedbackItem.version_id, FeedbackItem.status)
+        .order_by(FeedbackItem.comment_id)
     )
-    for version_id, status, count in rows:
-        counts.setdefault(version_id, {})[status] = count
-    return counts
+    for version_id, status, reason, comment in rows:
+        checklist = feedback.setdefault(version_id, Feedback())
+        checklist.counts[status] = checklist.counts.get(status, 0) + 1
+        if status == FeedbackStatus.DECLINED:
+            checklist.declined.append((comment, reason))
+    return feedback
 
 
-def _version_text(version: Version, feedback: dict[str, int]) -> str:
+def _version_text(version: Version, feedback: Feedback) -> str:
     text = f"Version {version.number} is ready for your review."
     done = [
-        f"{feedback[status]} {FeedbackStatus(status).label.lower()}"
+        f"{feedback.counts[status]} {FeedbackStatus(status).label.lower()}"
         for status in FeedbackStatus
-        if feedback.get(status)
+        if feedback.counts.get(status)
     ]
     if done:
         text += " What we did with your feedback: " + ", ".join(done) + "."
+    for comment, reason in feedback.declined:
+        text += f" Declined “{_excerpt(comment)}”: {reason}"
     if version.note:
         text += f" What changed: {version.note}"
     return text
+
+
+def _excerpt(comment: str, length: int = 80) -> str:
+    words = " ".join(comment.split())
+    return words if len(words) <= length else words[: length - 1] + "…"
 
 
 def _decision_text(decision: Decision) -> str:

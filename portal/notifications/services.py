@@ -28,6 +28,7 @@ from portal.models import (
     Subscription,
     Thread,
     User,
+    Verdict,
     utcnow,
 )
 from portal.notifications.preferences import in_quiet_hours, unsubscribe_url
@@ -215,7 +216,9 @@ def _review_subject(reviews) -> str:
     (review,) = reviews
     if review["kind"] == "version":
         return f"{review['title']} is ready for your review"
-    return f"{review['who']} decided on {review['title']}"
+    if review["verdict"] == Verdict.APPROVED:
+        return f"{review['who']} approved {review['title']}"
+    return f"{review['who']} requested changes to {review['title']}"
 
 
 def _mark_emailed(user: User, comments: list[Comment]) -> None:
