@@ -64,6 +64,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
     from portal.clients.views import bp as clients_bp
     from portal.drafts.views import bp as drafts_bp
+    from portal.guests.views import bp as guests_bp
     from portal.health.views import bp as health_bp
     from portal.home.views import bp as home_bp
     from portal.inbox.views import bp as inbox_bp
@@ -77,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
         auth_bp,
         clients_bp,
         drafts_bp,
+        guests_bp,
         health_bp,
         home_bp,
         inbox_bp,

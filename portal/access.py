@@ -11,12 +11,19 @@ Three kinds of answer live here, and nowhere else:
 - **Permissions** (``can_*``): whether a person may take an action on a row they can see.
   Views ``require`` them (403 otherwise), and templates call the same checks (they are
   template globals), so a button is drawn exactly when its action is allowed.
+
+**Guests** (``User.kind == "guest"``) review one draft from an e-mailed link. A guest has no
+client, so every rule that keys on a client or on staff refuses them; where a rule lets
+client users in, a guest is let in only to the draft of the grant their session was opened
+with (``User.guest_grant``) and that draft's client-visible thread. On top of that,
+``GUEST_ENDPOINTS`` lists the only routes a guest may reach at all: every other route
+answers a guest 404 (``guest_gate``), including routes added later.
 """
 
 from functools import wraps
 from typing import NoReturn
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, Select, bindparam, exists, false, select, true
 from sqlalchemy.orm import joinedload
@@ -58,6 +65,9 @@ def visible_client_ids(user: User) -> Select:
     if user.is_admin:
         return select(Client.id)
     live = select(Client.id).where(Client.archived_at.is_(None))
+    if user.is_guest:
+        grant = user.guest_grant
+        return live.where(Client.id == grant.client_id) if grant else live.where(false())
     if user.is_staff:
         return live.where(
             Client.id.in_(select(Assignment.client_id).where(Assignment.user_id == user.id))
@@ -79,10 +89,26 @@ def _in_scope(client_column, user: User, client: Client | None) -> ColumnElement
     return condition
 
 
+def _guest_draft(draft_id_column, user: User) -> ColumnElement:
+    """A condition on ``draft_id_column``: for a guest, the draft of their grant only (a
+    column that is NULL, such as a project thread's draft, never matches); none otherwise."""
+    if not user.is_guest:
+        return true()
+    grant = user.guest_grant
+    return draft_id_column == grant.draft_id if grant else false()
+
+
+def _no_guests(user: User) -> ColumnElement:
+    """A condition for lists a guest never sees any of (projects, people, activity)."""
+    return false() if user.is_guest else true()
+
+
 def thread_readable_by(user: User) -> ColumnElement:
     """The staff-only rule for threads, as a condition on ``Thread``: clients never read
-    internal threads."""
-    return true() if user.is_staff else Thread.internal.is_(False)
+    internal threads; guests only their draft's discussion."""
+    if user.is_staff:
+        return true()
+    return Thread.internal.is_(False) & _guest_draft(Thread.draft_id, user)
 
 
 def comment_readable_by(user: User) -> ColumnElement:
@@ -90,7 +116,7 @@ def comment_readable_by(user: User) -> ColumnElement:
     clients never read staff-only notes, nor anything in an internal thread."""
     if user.is_staff:
         return true()
-    return _readable_by_clients()
+    return _readable_by_clients() & _guest_draft(Thread.draft_id, user)
 
 
 def _readable_by_clients() -> ColumnElement:
@@ -121,17 +147,21 @@ def shared_with_client(comment) -> ColumnElement:
 
 def visible_projects(user: User, client: Client | None = None) -> Select:
     """A select of the projects ``user`` may see (of ``client``, if given)."""
-    return select(Project).where(_in_scope(Project.client_id, user, client))
+    return select(Project).where(_in_scope(Project.client_id, user, client), _no_guests(user))
 
 
 def visible_drafts(user: User, client: Client | None = None) -> Select:
     """A select of the drafts ``user`` may see (of ``client``, if given)."""
-    return select(Draft).where(_in_scope(Draft.client_id, user, client))
+    return select(Draft).where(
+        _in_scope(Draft.client_id, user, client), _guest_draft(Draft.id, user)
+    )
 
 
 def visible_versions(user: User, client: Client | None = None) -> Select:
     """A select of the versions ``user`` may see (of ``client``, if given)."""
-    return select(Version).where(_in_scope(Version.client_id, user, client))
+    return select(Version).where(
+        _in_scope(Version.client_id, user, client), _guest_draft(Version.draft_id, user)
+    )
 
 
 def visible_threads(user: User, client: Client | None = None) -> Select:
@@ -160,7 +190,7 @@ def visible_events(user: User, client: Client | None = None) -> Select:
     scope = _in_scope(Event.client_id, user, client)
     if user.is_admin and client is None:
         scope = scope | Event.client_id.is_(None)
-    query = select(Event).where(scope)
+    query = select(Event).where(scope, _no_guests(user))
     if not user.is_staff:
         query = query.where(Event.client_visible.is_(True))
     return query
@@ -169,14 +199,14 @@ def visible_events(user: User, client: Client | None = None) -> Select:
 def visible_people(user: User, client: Client | None = None) -> Select:
     """A select of the client users ``user`` may see as people of a client (of ``client``, if
     given): never another organisation's."""
-    return select(User).where(_in_scope(User.client_id, user, client))
+    return select(User).where(_in_scope(User.client_id, user, client), _no_guests(user))
 
 
 def account_known_to(user: User) -> ColumnElement:
     """A condition on ``User``: ``user`` may learn that this account exists, for instance
     that its address is taken. Admins may of every account; anyone else only of the people
     they see (``visible_people``): never of staff, nor of another organisation's people."""
-    return _in_scope(User.client_id, user, None)
+    return _in_scope(User.client_id, user, None) & _no_guests(user)
 
 
 def people_who_may_be_mentioned(client_id: int, *, staff_only: bool) -> Select:
@@ -274,9 +304,12 @@ def get_client_or_404(user: User, slug: str) -> Client:
 
 
 def get_project_or_404(user: User, client: Client, project_id: int) -> Project:
-    """Project ``project_id`` of ``client`` (already visible to ``user``); 404 elsewhere."""
+    """Project ``project_id`` of ``client`` (already visible to ``user``); 404 elsewhere,
+    and to guests."""
     return _one_or_404(
-        select(Project).where(Project.id == project_id, Project.client_id == client.id)
+        select(Project).where(
+            Project.id == project_id, Project.client_id == client.id, _no_guests(user)
+        )
     )
 
 
@@ -290,32 +323,50 @@ DRAFT_OF_CLIENT = (
 
 
 def get_draft_or_404(user: User, client: Client, draft_id: int) -> Draft:
-    """Draft ``draft_id`` of ``client`` (already visible to ``user``), with project and maker."""
+    """Draft ``draft_id`` of ``client`` (already visible to ``user``), with project and maker;
+    to a guest, only the draft of their grant."""
+    if user.is_guest and (user.guest_grant is None or user.guest_grant.draft_id != draft_id):
+        refuse(404)
     return _one_or_404(DRAFT_OF_CLIENT, {"draft_id": draft_id, "client_id": client.id})
 
 
 def get_version_or_404(user: User, client: Client, version_id: int) -> Version:
     """Version ``version_id`` of a draft of ``client`` (already visible to ``user``)."""
     return _one_or_404(
-        select(Version).where(Version.id == version_id, Version.client_id == client.id)
+        select(Version).where(
+            Version.id == version_id,
+            Version.client_id == client.id,
+            _guest_draft(Version.draft_id, user),
+        )
     )
 
 
 def get_person_or_404(user: User, client: Client, user_id: int) -> User:
     """Client user ``user_id`` of ``client`` (already visible to ``user``); 404 for anyone
     else, another organisation's people and agency staff included."""
-    return _one_or_404(select(User).where(User.id == user_id, User.client_id == client.id))
+    return _one_or_404(
+        select(User).where(User.id == user_id, User.client_id == client.id, _no_guests(user))
+    )
+
+
+def _is_guests_draft(user: User, draft_id: int | None) -> bool:
+    return user.guest_grant is not None and user.guest_grant.draft_id == draft_id
 
 
 def can_read_thread(user: User, thread: Thread) -> bool:
-    """The staff-only rule for one thread: clients never read internal threads."""
+    """The staff-only rule for one thread: clients never read internal threads; guests only
+    their draft's discussion."""
+    if user.is_guest and not _is_guests_draft(user, thread.draft_id):
+        return False
     return user.is_staff or not thread.internal
 
 
 def can_read_comment(user: User, comment: Comment) -> bool:
     """The staff-only rule for one comment (its thread loaded): clients never read staff-only
-    notes, nor comments in internal threads."""
-    return user.is_staff or not (comment.internal or comment.thread.internal)
+    notes, nor comments in internal threads; guests only those of their draft's discussion."""
+    if not can_read_thread(user, comment.thread):
+        return False
+    return user.is_staff or not comment.internal
 
 
 def get_thread_or_404(user: User, client: Client, thread_id: int) -> Thread:
@@ -369,8 +420,22 @@ def can_work_on(user: User, client: Client) -> bool:
 
 
 def can_decide(user: User, draft: Draft) -> bool:
-    """Approve or request changes: only the draft's client's own users."""
+    """Approve or request changes: the draft's client's own users, and a guest whom the
+    staff member who invited them allowed to (one of the draft's reviewers, then)."""
+    if user.is_guest:
+        return _is_guests_draft(user, draft.id) and user.guest_grant.may_decide
     return user.is_client and user.client_id == draft.client_id
+
+
+def can_invite_guests(user: User, client: Client) -> bool:
+    """Share a draft of ``client`` with guests, see them and revoke their links: the staff
+    who may work on it."""
+    return can_work_on(user, client)
+
+
+def can_see_client_pages(user: User) -> bool:
+    """Go beyond the one draft: everyone but guests (for links such as breadcrumbs)."""
+    return not user.is_guest
 
 
 def can_write_staff_notes(user: User) -> bool:
@@ -491,17 +556,56 @@ def admin_required(view):
     return wrapped
 
 
+# The only routes a guest may reach; the views' own checks (above) narrow them to the
+# guest's draft. Anything else, now or added later, answers a guest 404.
+GUEST_ENDPOINTS = frozenset(
+    {
+        "static",
+        "home.healthz",
+        "auth.logout",
+        "guests.open_link",
+        "drafts.show",
+        "drafts.compare",
+        "drafts.decide",
+        "drafts.file",
+        "drafts.download",
+        "drafts.page_image",
+        "drafts.stage",
+        "drafts.thumbnail",
+        "threads.show",
+        "threads.post",
+        "threads.since",
+        "threads.older",
+        "threads.read",
+        "threads.follow",
+        "threads.edit",
+        "threads.delete",
+        "threads.resolve",
+        "threads.reopen",
+    }
+)
+
+
+def guest_gate() -> None:
+    """Answer 404 to a guest asking for any route outside ``GUEST_ENDPOINTS``."""
+    outside = request.endpoint not in GUEST_ENDPOINTS
+    if outside and current_user.is_authenticated and current_user.is_guest:
+        refuse(404)
+
+
 TEMPLATE_CHECKS = (
     can_administer,
     can_decide,
     can_delete,
     can_edit,
     can_invite,
+    can_invite_guests,
     can_manage_people,
     can_post_staff_note,
     can_promote,
     can_reply_to,
     can_resolve,
+    can_see_client_pages,
     can_see_health,
     can_view_as_people_of,
     can_work_on,
@@ -512,3 +616,4 @@ TEMPLATE_CHECKS = (
 def init_app(app) -> None:
     """Make the permission checks template globals, so buttons follow the same rules."""
     app.jinja_env.globals.update({check.__name__: check for check in TEMPLATE_CHECKS})
+    app.before_request(guest_gate)

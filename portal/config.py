@@ -105,6 +105,8 @@ def load_config(instance_path: str, environ=None) -> dict:
         "ARGON2_MEMORY_KIB": _int(environ, "ARGON2_MEMORY_KIB", 65536),
         "INVITATION_TTL": timedelta(days=_int(environ, "INVITATION_TTL_DAYS", 7)),
         "PASSWORD_RESET_TTL": timedelta(hours=_int(environ, "PASSWORD_RESET_TTL_HOURS", 2)),
+        # A guest reviewer's link (portal.guests) works this long, unless revoked sooner.
+        "GUEST_LINK_TTL": timedelta(days=_int(environ, "GUEST_LINK_TTL_DAYS", 30)),
         # An unsubscribe link in an e-mail works this long (and until preferences change).
         "UNSUBSCRIBE_TOKEN_MAX_AGE": timedelta(
             days=_int(environ, "UNSUBSCRIBE_TOKEN_MAX_AGE_DAYS", 60)

@@ -50,6 +50,13 @@ def guarded(view):
     return limiter.limit(_per_address, methods=["POST"])(view)
 
 
+def guarded_link(view):
+    """Limit every request to a link carrying a secret (opening it, confirming it), per
+    client address and per token: a guessed or forwarded link can't be tried at speed."""
+    view = limiter.limit(_per_account, key_func=_submitted_account)(view)
+    return limiter.limit(_per_address)(view)
+
+
 def guarded_sign_in(view):
     """Limit sign-in POSTs per client address, and failed ones per account: from one address
     (``RATELIMIT_PER_ACCOUNT``), and from anywhere (``RATELIMIT_PER_ACCOUNT_ANYWHERE``) unless

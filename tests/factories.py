@@ -16,15 +16,20 @@ from portal.auth.tokens import hash_token
 from portal.drafts import services as draft_services
 from portal.drafts.storage import store_upload
 from portal.extensions import db
+from portal.guests.sessions import GUEST_GRANT
 from portal.jobs import dispatch_ready
 from portal.mail.delivery import build_mime
 from portal.models import (
+    GUEST_ROLE,
     Assignment,
     Client,
     ClientRole,
     Comment,
     Draft,
     DraftKind,
+    DraftReviewer,
+    EmailFrequency,
+    GuestGrant,
     Invitation,
     PasswordReset,
     Project,
@@ -144,11 +149,45 @@ def make_password_reset(token: str, user: User, expires_in=timedelta(hours=2)) -
     )
 
 
-def sign_in(test_client, user: User) -> None:
-    """Give ``test_client`` a signed-in session for ``user`` without the login form."""
+def sign_in(test_client, user: User, guest_grant: GuestGrant | None = None) -> None:
+    """Give ``test_client`` a signed-in session for ``user`` without the login form; for a
+    guest, the session their link opens, bound to ``guest_grant``."""
     with test_client.session_transaction() as session:
         timeouts.stamp(session, user.get_id(), kept=True)
         session["_fresh"] = True
+        if guest_grant is not None:
+            session[GUEST_GRANT] = guest_grant.id
+
+
+def make_guest(
+    draft: Draft, token: str, *, may_decide=False, name="Gil Guest", expires_in=timedelta(days=30)
+) -> GuestGrant:
+    """A guest of ``draft`` whose link carries ``token``, as sharing leaves them (the guest
+    in ``.guest``); a guest who may decide is one of its reviewers."""
+    n = next(_numbers)
+    guest = persist(
+        User(
+            email=f"guest{n}@outside.test",
+            name=name,
+            password_hash=_password_hash(),
+            kind=UserKind.GUEST,
+            role=GUEST_ROLE,
+            email_frequency=EmailFrequency.OFF,
+        )
+    )
+    grant = GuestGrant(
+        draft_id=draft.id,
+        client_id=draft.client_id,
+        guest_id=guest.id,
+        may_decide=may_decide,
+        token_hash=hash_token(token),
+        expires_at=utcnow() + expires_in,
+    )
+    if may_decide:
+        db.session.add(DraftReviewer(draft_id=draft.id, user_id=guest.id))
+    persist(grant)
+    grant.guest = guest
+    return grant
 
 
 def png_bytes(width=40, height=30, colour=(200, 80, 40)) -> bytes:

@@ -12,12 +12,14 @@ from tests.factories import (
     make_client_user,
     make_comment,
     make_draft,
+    make_guest,
     make_invitation,
     make_password_reset,
     make_project,
     make_staff,
     make_thread,
     make_version,
+    sign_in,
 )
 
 PERSONAS = (
@@ -29,10 +31,13 @@ PERSONAS = (
     "maker_on_a",
     "account_manager_a",
     "admin",
+    # Has a link to draft_a (and may decide on it), confirmed: a session bound to that draft.
+    "guest",
 )
 
 INVITATION_TOKEN = "matrix-invitation-token"
 RESET_TOKEN = "matrix-reset-token"
+GUEST_TOKEN = "matrix-guest-token"
 
 
 @dataclass
@@ -51,9 +56,14 @@ class World:
     client_comment_a: object = None
     staff_note_a: object = None
     unsubscribe_token: str = ""
+    guest_grant: object = None
 
     def person(self, persona):
         return self.people.get(persona)
+
+    def sign_in(self, test_client, persona) -> None:
+        """Sign ``test_client`` in as ``persona`` (the guest through their grant)."""
+        sign_in(test_client, self.person(persona), self.guest_grant if persona == "guest" else None)
 
 
 @pytest.fixture
@@ -87,6 +97,8 @@ def build_world(app) -> World:
         draft_a = make_draft(project_a, maker, DraftKind.IMAGE)
         version_a = make_version(draft_a, maker)
         thread_a = make_thread(client_a, people["client_member_a"], project=project_a)
+        guest_grant = make_guest(draft_a, GUEST_TOKEN, may_decide=True)
+        people["guest"] = guest_grant.guest
         return World(
             client_a=client_a,
             client_b=client_b,
@@ -100,4 +112,5 @@ def build_world(app) -> World:
             client_comment_a=make_comment(thread_a, people["client_member_a"], "When is it due?"),
             staff_note_a=make_comment(thread_a, maker, "Let's check first.", internal=True),
             unsubscribe_token=unsubscribe_token(people["client_member_a"]),
+            guest_grant=guest_grant,
         )

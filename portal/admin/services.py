@@ -62,8 +62,13 @@ AGENCY_STAFF = "_agency"
 
 def people_page(page: int, organisation: Client | str | None = None, per_page: int = 50):
     """One page of everyone with an account, staff first, then by name: of one client
-    ``organisation``, of the staff (``AGENCY_STAFF``), or of all (None)."""
-    query = select(User).order_by(User.kind.desc(), User.name, User.id)
+    ``organisation``, of the staff (``AGENCY_STAFF``), or of all (None). Guests are left out:
+    they are listed, and revoked, on the draft shared with them."""
+    query = (
+        select(User)
+        .where(User.kind != UserKind.GUEST)
+        .order_by(User.kind.desc(), User.name, User.id)
+    )
     if organisation == AGENCY_STAFF:
         query = query.where(User.kind == UserKind.STAFF)
     elif organisation is not None:

@@ -18,6 +18,7 @@ from portal.auth.tokens import hash_token
 from portal.errors import Gone, InvalidInput
 from portal.events import record_event
 from portal.extensions import db, login_manager
+from portal.guests.sessions import guest_of_live_grant
 from portal.mail.outbox import queue_email
 from portal.mail.secret_links import new_secret_link
 from portal.models import PasswordReset, User, fold_email, utcnow
@@ -48,14 +49,17 @@ def load_user(session_id: str) -> User | None:
     if user_id is None or version is None:
         return None
     user = db.session.scalar(USER_WITH_CLIENT, {"user_id": user_id})
+    if user is not None and user.is_guest:
+        return guest_of_live_grant(user, version)
     if user is None or user.session_version != version or not can_sign_in(user):
         return None
     return reader_in_place_of(user, session_id)
 
 
 def can_sign_in(user: User) -> bool:
-    """Active users whose organisation (for client users) is not archived."""
-    return user.active and not (user.is_client and user.client.is_archived)
+    """Active users whose organisation (for client users) is not archived. Guests never sign
+    in with a password, only through their link (``portal.guests``)."""
+    return user.active and not user.is_guest and not (user.is_client and user.client.is_archived)
 
 
 def find_user_by_email(email: str) -> User | None:

@@ -249,7 +249,7 @@ def _comments(query, slugs, listed: set[int]) -> list[dict]:
         items.append(
             {
                 "title": comment.thread.title,
-                "who": comment.author.name,
+                "who": comment.author.attributed_name,
                 "text": comment.body[:280],
                 "when": comment.created_at,
                 "link": public_url(endpoint, **values),

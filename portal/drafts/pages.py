@@ -15,6 +15,8 @@ from portal.drafts.reviewers import ReviewerStatus, reviewer_statuses, reviewers
 from portal.drafts.stages import Stage
 from portal.drafts.status import DraftState, derive_state, unanswered_client_comment_times
 from portal.extensions import db
+from portal.guests.forms import GuestForm
+from portal.guests.services import guests_of
 from portal.models import (
     Client,
     Comment,
@@ -25,6 +27,7 @@ from portal.models import (
     Thread,
     User,
     Version,
+    attributed_name_of,
 )
 from portal.threads.services import CommentPage, comment_page
 from portal.threads.versions import VersionLabels
@@ -154,7 +157,7 @@ def anchored_markers(
         access.visible_comments(user)
         .join(User, User.id == Comment.author_id)
         # The count runs over every matching comment, before the limit.
-        .with_only_columns(Comment.id, func.count().over(), User.name, *places)
+        .with_only_columns(Comment.id, func.count().over(), attributed_name_of(User), *places)
         .where(
             Comment.version_id == version.id,
             anchor.is_not(None),
@@ -264,6 +267,8 @@ def render_draft_page(
         decision_form=decision_form or DecisionForm(),
         reviewers_form=reviewers_form
         or (access.can_work_on(current_user, client) and reviewers_form_for(draft)),
+        guests=guests_of(draft) if access.can_invite_guests(current_user, client) else None,
+        guest_form=GuestForm(formdata=None),
     )
 
 

@@ -93,7 +93,13 @@ def assign_reviewers(
     chosen = check_reviewers(draft.client_id, user_ids, rule, final_approver_id)
     draft.approval_rule = rule
     draft.final_approver_id = final_approver_id if rule == ApprovalRule.FINAL else None
-    db.session.execute(delete(DraftReviewer).where(DraftReviewer.draft_id == draft.id))
+    # Guests who may decide stay reviewers until their link is revoked (portal.guests).
+    guests = select(User.id).where(User.kind == UserKind.GUEST)
+    db.session.execute(
+        delete(DraftReviewer).where(
+            DraftReviewer.draft_id == draft.id, DraftReviewer.user_id.not_in(guests)
+        )
+    )
     db.session.add_all(DraftReviewer(draft_id=draft.id, user_id=user_id) for user_id in chosen)
     db.session.flush()
     return chosen

@@ -13,6 +13,7 @@ from portal.models.draft import (
 )
 from portal.models.email import EmailMessage, EmailStatus
 from portal.models.event import Event
+from portal.models.guest import GuestGrant
 from portal.models.health import (
     AgencySettings,
     Band,
@@ -37,15 +38,18 @@ from portal.models.thread import (
 from portal.models.token import Invitation, PasswordReset
 from portal.models.types import utcnow
 from portal.models.user import (
+    GUEST_ROLE,
     ClientRole,
     EmailFrequency,
     StaffRole,
     User,
     UserKind,
+    attributed_name_of,
     fold_email,
 )
 
 __all__ = [
+    "GUEST_ROLE",
     "AgencySettings",
     "ApprovalRule",
     "Assignment",
@@ -65,6 +69,7 @@ __all__ = [
     "FeedbackItem",
     "FeedbackStatus",
     "FollowLevel",
+    "GuestGrant",
     "HealthAlert",
     "HealthSnapshot",
     "Invitation",
@@ -83,6 +88,7 @@ __all__ = [
     "UserKind",
     "Verdict",
     "Version",
+    "attributed_name_of",
     "fold_email",
     "utcnow",
 ]

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, event, select
+from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, String, case, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
 
 from portal.extensions import db
@@ -32,6 +32,11 @@ class EmailFrequency(StrEnum):
 class UserKind(StrEnum):
     STAFF = "staff"
     CLIENT = "client"
+    # An outside reviewer of one draft at a time, through a GuestGrant; role "guest".
+    GUEST = "guest"
+
+
+GUEST_ROLE = "guest"
 
 
 class StaffRole(StrEnum):
@@ -82,6 +87,7 @@ ROLE_LABELS = {
     **STAFF_ROLE_LABELS,
     ClientRole.ADMIN: "Client admin",
     ClientRole.MEMBER: "Client reviewer",
+    GUEST_ROLE: "Guest",
 }
 
 
@@ -147,6 +153,8 @@ class User(UserMixin, db.Model):
     quiet_until: Mapped[int | None]
 
     client = relationship("Client", foreign_keys=[client_id], lazy="raise")
+    # For a guest, the GuestGrant their session was opened with (set as the session loads).
+    guest_grant = None
 
     @validates("email")
     def _fold_email(self, _key, value: str) -> str:
@@ -172,6 +180,15 @@ class User(UserMixin, db.Model):
         return self.kind == UserKind.CLIENT
 
     @property
+    def is_guest(self) -> bool:
+        return self.kind == UserKind.GUEST
+
+    @property
+    def attributed_name(self) -> str:
+        """The name a comment or decision is signed with: a guest's says so."""
+        return f"{self.name} (guest)" if self.is_guest else self.name
+
+    @property
     def is_admin(self) -> bool:
         return self.is_staff and self.role == StaffRole.ADMIN
 
@@ -185,6 +202,11 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
+
+
+def attributed_name_of(person) -> ColumnElement:
+    """``User.attributed_name`` as SQL, of ``person`` (``User`` or an alias of it)."""
+    return case((person.kind == UserKind.GUEST, person.name + " (guest)"), else_=person.name)
 
 
 @event.listens_for(Session, "before_flush")

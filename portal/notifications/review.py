@@ -38,6 +38,7 @@ from portal.models import (
     UserKind,
     Verdict,
     Version,
+    attributed_name_of,
     utcnow,
 )
 from portal.urls import public_url
@@ -179,7 +180,9 @@ def _items(user: User, *conditions, limit: int) -> list[dict]:
         .outerjoin(Decision, Decision.id == ReviewNotice.decision_id)
         .outerjoin(decider, decider.id == Decision.user_id)
         .join(Client, Client.id == Draft.client_id)
-        .add_columns(ReviewNotice, Version, User.name, Decision, decider.name, Client.name)
+        .add_columns(
+            ReviewNotice, Version, User.name, Decision, attributed_name_of(decider), Client.name
+        )
         .where(ReviewNotice.user_id == user.id, *conditions)
         .order_by(ReviewNotice.id)
         .limit(limit)

@@ -203,7 +203,7 @@ def _subject(items, reviews) -> str:
     threads = {item["thread"].id: item["thread"] for item in items}
     if len(threads) == 1:
         (thread,) = threads.values()
-        who = items[-1]["comment"].author.name
+        who = items[-1]["comment"].author.attributed_name
         if any(item["mentioned"] for item in items):
             return f"{who} mentioned you in “{thread.title}”"
         return f"New in “{thread.title}”"

@@ -137,7 +137,7 @@ def post_comment(
         version_id=version.id if version else None,
         anchor=anchor,
         reply_to_id=reply_to_id,
-        from_client=actor.is_client,
+        from_client=not actor.is_staff,
         created_at=now,
     )
     db.session.add(comment)

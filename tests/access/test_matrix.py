@@ -1,20 +1,23 @@
 """Every route against every persona: who gets through, and what everyone else gets.
 
-One test per route walks all eight personas. Each row names, for every persona, one outcome:
+One test per route walks all nine personas. Each row names, for every persona, one outcome:
 ALLOWED (a 2xx or 3xx answer), LOGIN (sent to sign in), FORBIDDEN (403), HIDDEN (404), or
 what a request that got past the access check earns: BAD (400), CONFLICT (409), GONE (410)
 or INVALID (422). The matrix sends every request without fields, so most forms answer
 INVALID to whoever may use them; any other status (401, 405, 429, 500) matches no row.
 
 A route the app serves without a row in ROUTES fails ``test_every_route_is_in_the_matrix``.
+
+The guest (a confirmed link to draft_a, allowed to decide) gets 404 on every route unless
+its row says otherwise: only their draft's routes, the link itself, logging out and the
+static files let a guest through (``portal.access.GUEST_ENDPOINTS``).
 """
 
 import pytest
 
 from portal.extensions import limiter
 from tests.conftest import empty_database
-from tests.factories import sign_in
-from tests.personas import INVITATION_TOKEN, PERSONAS, RESET_TOKEN, build_world
+from tests.personas import GUEST_TOKEN, INVITATION_TOKEN, PERSONAS, RESET_TOKEN, build_world
 
 ALLOWED, LOGIN = "ALLOWED (2xx/3xx)", "LOGIN (redirect to sign in)"
 BAD, FORBIDDEN, HIDDEN = "BAD (400)", "FORBIDDEN (403)", "HIDDEN (404)"
@@ -23,10 +26,11 @@ REFUSALS = {400: BAD, 403: FORBIDDEN, 404: HIDDEN, 409: CONFLICT, 410: GONE, 422
 OUTCOMES = {ALLOWED, LOGIN, *REFUSALS.values()}
 
 
-def outcomes(*per_persona: str) -> dict:
+def outcomes(*per_persona: str, guest: str = HIDDEN) -> dict:
     """One outcome for each persona, in the order of PERSONAS: anonymous, client_member_a,
-    client_admin_a, client_b, staff_not_on_a, maker_on_a, account_manager_a, admin."""
-    return dict(zip(PERSONAS, per_persona, strict=True))
+    client_admin_a, client_b, staff_not_on_a, maker_on_a, account_manager_a, admin; then the
+    guest's, HIDDEN unless given."""
+    return dict(zip(PERSONAS, (*per_persona, guest), strict=True))
 
 
 def empty_form(rule: dict, outcome: str) -> dict:
@@ -43,7 +47,11 @@ INVITE_TO_CLIENT_A = outcomes(LOGIN, FORBIDDEN, ALLOWED, HIDDEN, HIDDEN, ALLOWED
 MANAGE_PEOPLE_OF_A = outcomes(
     LOGIN, FORBIDDEN, ALLOWED, HIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN, ALLOWED
 )
-ADMINS = dict.fromkeys(PERSONAS, FORBIDDEN) | {"anonymous": LOGIN, "admin": ALLOWED}
+ADMINS = dict.fromkeys(PERSONAS, FORBIDDEN) | {
+    "anonymous": LOGIN,
+    "admin": ALLOWED,
+    "guest": HIDDEN,
+}
 # On a row that does not exist: only an admin gets as far as finding that out.
 ADMINS_ON_MISSING = ADMINS | {"admin": HIDDEN}
 DECIDE_ON_CLIENT_A = outcomes(
@@ -55,6 +63,8 @@ AUTHOR_OR_ADMIN = AUTHOR_ONLY | {"admin": ALLOWED}
 AUTHOR_OR_STAFF = outcomes(LOGIN, ALLOWED, FORBIDDEN, HIDDEN, HIDDEN, ALLOWED, ALLOWED, ALLOWED)
 # On a staff-only note, which client users cannot see at all:
 STAFF_ON_CLIENT_A = outcomes(LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, ALLOWED, ALLOWED, ALLOWED)
+# The guest's own draft (draft_a), its versions, and their pictures:
+VIEW_DRAFT_A = VIEW_CLIENT_A | {"guest": ALLOWED}
 # Relationship health: the people who lead accounts and admins; makers and clients never.
 HEALTH_LEADS = outcomes(
     LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, ALLOWED, ALLOWED
@@ -72,13 +82,13 @@ NOTE_A = A + "/comments/{w.staff_note_a.id}"
 
 # (endpoint, method) -> (URL, possibly naming rows of the world as {w.…}; expected outcomes)
 ROUTES = {
-    ("static", "GET"): ("/static/css/portal.css", EVERYONE),
-    ("home.healthz", "GET"): ("/healthz", EVERYONE),
+    ("static", "GET"): ("/static/css/portal.css", EVERYONE | {"guest": ALLOWED}),
+    ("home.healthz", "GET"): ("/healthz", EVERYONE | {"guest": ALLOWED}),
     ("home.index", "GET"): ("/", SIGNED_IN),
     ("auth.login", "GET"): ("/login", EVERYONE),
     # Someone signed in already is sent on without the form being read.
     ("auth.login", "POST"): ("/login", EVERYONE | {"anonymous": INVALID}),
-    ("auth.logout", "POST"): ("/logout", SIGNED_IN),
+    ("auth.logout", "POST"): ("/logout", SIGNED_IN | {"guest": ALLOWED}),
     ("auth.request_reset", "GET"): ("/reset", EVERYONE),
     ("auth.request_reset", "POST"): ("/reset", empty_form(EVERYONE, INVALID)),
     ("auth.reset_password", "GET"): (f"/reset/{RESET_TOKEN}", EVERYONE),
@@ -164,24 +174,41 @@ ROUTES = {
         PROJECT_A + "/drafts/new",
         empty_form(WORK_ON_CLIENT_A, INVALID),
     ),
-    ("drafts.show", "GET"): (DRAFT_A, VIEW_CLIENT_A),
+    ("drafts.show", "GET"): (DRAFT_A, VIEW_DRAFT_A),
     ("drafts.new_version", "GET"): (DRAFT_A + "/versions/new", WORK_ON_CLIENT_A),
     ("drafts.new_version", "POST"): (
         DRAFT_A + "/versions/new",
         empty_form(WORK_ON_CLIENT_A, INVALID),
     ),
-    ("drafts.compare", "GET"): (DRAFT_A + "/compare?from=1&to=1", VIEW_CLIENT_A),
-    ("drafts.decide", "POST"): (DRAFT_A + "/decision", empty_form(DECIDE_ON_CLIENT_A, INVALID)),
+    ("drafts.compare", "GET"): (DRAFT_A + "/compare?from=1&to=1", VIEW_DRAFT_A),
+    # The guest was allowed to decide (one who wasn't: tests/guests).
+    ("drafts.decide", "POST"): (
+        DRAFT_A + "/decision",
+        empty_form(DECIDE_ON_CLIENT_A | {"guest": ALLOWED}, INVALID),
+    ),
     ("drafts.change_reviewers", "POST"): (
         DRAFT_A + "/reviewers",
         empty_form(WORK_ON_CLIENT_A, INVALID),
     ),
-    ("drafts.file", "GET"): (VERSION_A + "/file", VIEW_CLIENT_A),
-    ("drafts.download", "GET"): (VERSION_A + "/download", VIEW_CLIENT_A),
-    ("drafts.stage", "GET"): (VERSION_A + "/stage", VIEW_CLIENT_A),
-    ("drafts.thumbnail", "GET"): (VERSION_A + "/thumbnail", VIEW_CLIENT_A),
+    ("drafts.file", "GET"): (VERSION_A + "/file", VIEW_DRAFT_A),
+    ("drafts.download", "GET"): (VERSION_A + "/download", VIEW_DRAFT_A),
+    ("drafts.stage", "GET"): (VERSION_A + "/stage", VIEW_DRAFT_A),
+    ("drafts.thumbnail", "GET"): (VERSION_A + "/thumbnail", VIEW_DRAFT_A),
     # version_a is an image, so it has no pages for anyone (a PDF's: tests/drafts/test_markup.py).
-    ("drafts.page_image", "GET"): (VERSION_A + "/pages/1", empty_form(VIEW_CLIENT_A, HIDDEN)),
+    ("drafts.page_image", "GET"): (VERSION_A + "/pages/1", empty_form(VIEW_DRAFT_A, HIDDEN)),
+    # Guests: staff who may work on A share its drafts and revoke links (grant 999999 is
+    # none); the link itself is anyone's to open, the guest's as much as a stranger's.
+    ("guests.invite", "POST"): (DRAFT_A + "/guests", empty_form(WORK_ON_CLIENT_A, INVALID)),
+    ("guests.revoke", "POST"): (
+        DRAFT_A + "/guests/999999/revoke",
+        empty_form(WORK_ON_CLIENT_A, HIDDEN),
+    ),
+    ("guests.open_link", "GET"): (f"/guest/{GUEST_TOKEN}", EVERYONE | {"guest": ALLOWED}),
+    ("guests.open_link", "POST"): (
+        f"/guest/{GUEST_TOKEN}",
+        # The guest's own link, already confirmed here, goes straight to the draft.
+        empty_form(EVERYONE, INVALID) | {"guest": ALLOWED},
+    ),
     ("threads.show", "GET"): (THREAD_A, VIEW_CLIENT_A),
     ("threads.post", "POST"): (THREAD_A + "/comments", empty_form(VIEW_CLIENT_A, INVALID)),
     ("threads.since", "GET"): (THREAD_A + "/comments?after=0", VIEW_CLIENT_A),
@@ -256,7 +283,7 @@ def test_access(app, new_browser, endpoint, method):
         limiter.reset()
         browser = new_browser()
         if world.person(persona) is not None:
-            sign_in(browser, world.person(persona))
+            world.sign_in(browser, persona)
         response = browser.open(url_template.format(w=world), method=method, data={})
         outcome = classify(response)
         if outcome != expected[persona]:
