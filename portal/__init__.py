@@ -69,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.home.views import bp as home_bp
     from portal.inbox.views import bp as inbox_bp
     from portal.invitations.views import bp as invitations_bp
+    from portal.reminders.views import bp as reminders_bp
     from portal.threads.views import bp as threads_bp
     from portal.view_as.views import bp as view_as_bp
 
@@ -83,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
         home_bp,
         inbox_bp,
         invitations_bp,
+        reminders_bp,
         threads_bp,
         unsubscribe_bp,
         view_as_bp,

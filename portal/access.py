@@ -438,6 +438,21 @@ def can_see_client_pages(user: User) -> bool:
     return not user.is_guest
 
 
+def can_set_review_due(user: User, client: Client) -> bool:
+    """Set or change when a review of ``client``'s drafts is due: staff on the account."""
+    return can_work_on(user, client)
+
+
+def can_nudge(user: User, client: Client) -> bool:
+    """Send a reviewer of ``client``'s drafts a reminder now: staff on the account."""
+    return can_work_on(user, client)
+
+
+def can_see_overdue_reviews(user: User) -> bool:
+    """See the list of reviews past their due time (of the clients ``user`` sees): staff."""
+    return user.is_staff
+
+
 def can_write_staff_notes(user: User) -> bool:
     """Write staff-only notes and open staff-only threads: agency staff."""
     return user.is_staff
@@ -601,12 +616,15 @@ TEMPLATE_CHECKS = (
     can_invite,
     can_invite_guests,
     can_manage_people,
+    can_nudge,
     can_post_staff_note,
     can_promote,
     can_reply_to,
     can_resolve,
     can_see_client_pages,
     can_see_health,
+    can_see_overdue_reviews,
+    can_set_review_due,
     can_view_as_people_of,
     can_work_on,
     can_write_staff_notes,

@@ -16,6 +16,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from portal.drafts.reviewers import client_people, reviewer_ids
 from portal.forms import NameField, PortalForm
 from portal.models import ApprovalRule, Draft, DraftKind, User, Verdict
+from portal.reminders.forms import review_due_field
 from portal.routing import row_id
 
 RULE_CHOICES = [SelectChoice(rule.value, rule.label) for rule in ApprovalRule]
@@ -48,6 +49,7 @@ class DraftForm(ReviewersForm):
     kind = SelectField("Kind", choices=[SelectChoice(kind.value, kind.label) for kind in DraftKind])
     maker_id = SelectField("Maker", coerce=int)
     due_date = DateField("Due date", validators=[Optional()])
+    review_due = review_due_field()
 
 
 class ApprovalRuleForm(PortalForm):
@@ -62,6 +64,7 @@ class VersionForm(PortalForm):
     note = TextAreaField(
         "What changed", validators=[Length(max=5000)], description="Tell the client what's new."
     )
+    review_due = review_due_field()
 
 
 class DecisionForm(PortalForm):

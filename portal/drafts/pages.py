@@ -13,7 +13,12 @@ from portal.drafts import services
 from portal.drafts.forms import DecisionForm, reviewers_form_for
 from portal.drafts.reviewers import ReviewerStatus, reviewer_statuses, reviewers_of
 from portal.drafts.stages import Stage
-from portal.drafts.status import DraftState, derive_state, unanswered_client_comment_times
+from portal.drafts.status import (
+    DraftState,
+    DraftStatus,
+    derive_state,
+    unanswered_client_comment_times,
+)
 from portal.extensions import db
 from portal.guests.forms import GuestForm
 from portal.guests.services import guests_of
@@ -29,6 +34,7 @@ from portal.models import (
     Version,
     attributed_name_of,
 )
+from portal.reminders.due import due_field_value, is_overdue
 from portal.threads.services import CommentPage, comment_page
 from portal.threads.versions import VersionLabels
 
@@ -86,6 +92,16 @@ class DraftPage:
     reviewers: list[User] = field(default_factory=list)
     # Whether the thread below shows only the comments made on ``version``.
     only_this_version: bool = False
+    # The review's due time as the viewer's date-and-time field shows it; whether the viewer
+    # may change it and nudge the reviewers who haven't decided.
+    review_due_value: str = ""
+    can_set_review_due: bool = False
+    can_nudge: bool = False
+
+    @property
+    def review_overdue(self) -> bool:
+        """The current version is still in review past its due time."""
+        return self.state.status == DraftStatus.IN_REVIEW and is_overdue(self.draft)
 
     @property
     def is_current(self) -> bool:
@@ -230,6 +246,7 @@ def draft_page(
     on_latest = decisions if version is latest else current_decisions(latest) if latest else []
     unanswered_since = unanswered_client_comment_times([draft.id]).get(draft.id)
     reviewers = reviewers_of(draft)
+    can_work = access.can_work_on(user, client)
     return DraftPage(
         client=client,
         draft=draft,
@@ -244,7 +261,10 @@ def draft_page(
         checklist=services.feedback_checklist(version) if version else [],
         decisions=decisions,
         decision_log=services.decision_log(draft),
-        can_work=access.can_work_on(user, client),
+        can_work=can_work,
+        can_set_review_due=can_work and access.can_set_review_due(user, client),
+        can_nudge=can_work and access.can_nudge(user, client),
+        review_due_value=due_field_value(draft, user),
         can_decide=access.can_decide(user, draft),
         viewer_id=user.id,
         focus_id=focus_id,
@@ -255,11 +275,12 @@ def draft_page(
 
 def render_draft_page(
     client, draft, number, *, comment_form, decision_form=None, reviewers_form=None, focus_id=None,
-    only_this_version=False,
+    only_this_version=False, **panel,
 ) -> str:  # fmt: skip
     """The draft page for version ``number``, with the given (maybe invalid) forms; with
     ``focus_id``, its thread shown up to that comment; with ``only_this_version``, only the
-    comments made on that version."""
+    comments made on that version. ``panel`` goes to the decision panel's templates (a
+    notice, a refused due date)."""
     return render_template(
         "drafts/show.html",
         page=draft_page(current_user, client, draft, number, focus_id, only_this_version),
@@ -269,6 +290,7 @@ def render_draft_page(
         or (access.can_work_on(current_user, client) and reviewers_form_for(draft)),
         guests=guests_of(draft) if access.can_invite_guests(current_user, client) else None,
         guest_form=GuestForm(formdata=None),
+        **panel,
     )
 
 

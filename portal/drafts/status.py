@@ -208,12 +208,20 @@ def _decided(*where) -> ColumnElement[bool]:
 
 def awaits_decision_by(user: User) -> ColumnElement[bool]:
     """A condition on a query of a draft's newest ``Version`` joined to its ``Draft``: the
-    draft is still in review and waits for ``user``'s decision, by the same rules as
-    ``derive_state``.
+    draft is still in review and waits for ``user``'s decision (see ``awaits_decision_of``)."""
+    return awaits_decision_of(user.id)
+
+
+def awaits_decision_of(person_id) -> ColumnElement[bool]:
+    """A condition on a query of a draft's newest ``Version`` joined to its ``Draft``: the
+    draft is still in review and waits for the decision of person ``person_id`` (an id, or a
+    column such as a reviewer row's ``user_id`` for many people at once), by the same rules
+    as ``derive_state``.
 
     Any one reviewer (and the fallbacks to it): while nobody has decided. All reviewers:
-    while ``user``, one of them, hasn't and no reviewer asked for changes. A final approver:
-    while ``user``, one of the reviewers, hasn't and the final approver hasn't either.
+    while that person, one of them, hasn't and no reviewer asked for changes. A final
+    approver: while that person, one of the reviewers, hasn't and the final approver hasn't
+    either.
     """
     all_rule = and_(Draft.approval_rule == ApprovalRule.ALL, _active_reviewer(Draft.id))
     final_rule = and_(
@@ -221,8 +229,8 @@ def awaits_decision_by(user: User) -> ColumnElement[bool]:
         _active_reviewer(Draft.id, _REVIEWER.user_id == Draft.final_approver_id),
     )
     mine = and_(
-        _active_reviewer(Draft.id, _REVIEWER.user_id == user.id),
-        ~_decided(_DECISION.user_id == user.id),
+        _active_reviewer(Draft.id, _REVIEWER.user_id == person_id),
+        ~_decided(_DECISION.user_id == person_id),
     )
     return or_(
         and_(~all_rule, ~final_rule, ~_decided()),

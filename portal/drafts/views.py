@@ -24,6 +24,7 @@ from portal.errors import InvalidInput
 from portal.extensions import db
 from portal.models import DraftKind, FeedbackStatus, User
 from portal.notifications.review import mark_review_seen
+from portal.reminders.due import due_field_value, is_overdue, parse_review_due, set_review_due
 from portal.routing import row_id
 from portal.threads.forms import CommentForm, replying_form
 
@@ -64,6 +65,7 @@ def new_draft(slug, project_id):
         form.approval_rule.data = client.approval_rule
     if form.validate_on_submit():
         with form_action(form, "title") as action:
+            review_due_at = parse_review_due(form.review_due.data, current_user)
             draft = services.create_draft(
                 current_user,
                 project,
@@ -75,6 +77,7 @@ def new_draft(slug, project_id):
                 approval_rule=form.approval_rule.data,
                 final_approver_id=form.final_approver_id.data,
             )
+            set_review_due(current_user, draft, review_due_at)
         if action.ok:
             flash(f"Created “{draft.title}”. Add its first version.", "success")
             return redirect(url_for(".new_version", slug=slug, draft_id=draft.id))
@@ -116,6 +119,8 @@ def new_version(slug, draft_id):
     if request.method == "GET":
         previous = services.latest_version(draft)
         form.body.data = previous.body if previous else ""
+        if not is_overdue(draft):
+            form.review_due.data = due_field_value(draft, current_user)
     if form.validate_on_submit():
         field = "file" if draft.kind != DraftKind.COPY else "body"
         with form_action(form, field) as action:
@@ -145,13 +150,14 @@ def _save_version(draft, form, open_feedback):
     }
     # Checked before the file is stored, so a refused version leaves no file behind.
     services.check_feedback(open_feedback, feedback)
+    review_due_at = parse_review_due(form.review_due.data, current_user)
     stored = None
     if draft.kind != DraftKind.COPY:
         upload = form.file.data
         if not upload or not upload.filename:
             raise InvalidInput("Choose a file to upload.", field="file")
         stored = storage.store_upload(upload.stream, upload.filename, draft.kind)
-    return services.add_version(
+    version = services.add_version(
         current_user,
         draft,
         note=form.note.data or "",
@@ -159,6 +165,8 @@ def _save_version(draft, form, open_feedback):
         stored=stored,
         feedback=feedback,
     )
+    set_review_due(current_user, draft, review_due_at)
+    return version
 
 
 @bp.get("/drafts/<int:draft_id>/compare")

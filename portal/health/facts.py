@@ -32,6 +32,7 @@ from portal.models import (
     Verdict,
     Version,
 )
+from portal.reminders.services import open_review_deadlines
 
 WINDOW = timedelta(days=30)
 
@@ -99,6 +100,9 @@ class ClientFacts:
     approved_drafts: list[tuple[int, int]] = field(default_factory=list)  # (draft, versions)
     # Drafts due by ``now``: (draft id, title, due date, day approved or None).
     due_drafts: list[tuple[int, str, date, date | None]] = field(default_factory=list)
+    # Open reviews with a decision due time: (draft id, title, version number, due time,
+    # reviewers yet to decide), soonest due first.
+    review_deadlines: list[tuple[int, str, int, datetime, int]] = field(default_factory=list)
     pulse: Pulse | None = None
 
 
@@ -148,6 +152,7 @@ def gather_facts(now: datetime, client_ids: list[int] | None = None) -> AgencyFa
         _add_waiting_comments(everyone, ids)
         _add_people(everyone, ids)
         _add_versions(everyone, ids)
+        _add_review_deadlines(everyone, ids)
         _add_pulses(everyone, ids)
     if client_ids is None:
         return everyone
@@ -439,6 +444,12 @@ def _add_decisions(facts: AgencyFacts, ids: list[int]) -> None:
         if due_date is not None and due_date <= now.date() + timedelta(days=1):
             approved_on = approved_at.date() if approved_at else None
             client_facts.due_drafts.append((draft_id, title, due_date, approved_on))
+
+
+def _add_review_deadlines(facts: AgencyFacts, ids: list[int]) -> None:
+    """The open reviews with a due time of each client, in one query."""
+    for client_id, reviews in open_review_deadlines(ids).items():
+        facts.clients[client_id].review_deadlines = sorted(reviews, key=lambda r: (r[3], r[0]))
 
 
 def _add_pulses(facts: AgencyFacts, ids: list[int]) -> None:

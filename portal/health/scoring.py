@@ -58,6 +58,8 @@ CURVES = {
     # Drafts due in the window approved by their due date; reviews past due and still open.
     "on_time_share": Curve(((0.5, 0), (0.8, 70), (1.0, 100))),
     "overdue_reviews": Curve(((0, 100), (1, 60), (3, 0))),
+    # Reviews whose decision due time (set by staff) has passed while reviewers owe one.
+    "overdue_review_requests": Curve(((0, 100), (1, 60), (3, 0))),
 }
 
 
@@ -84,15 +86,17 @@ SIGNALS = (
                ("active_share", "days_since_client_action"), 15, 30,
                "How many of the client's people take part, and how recently."),
     SignalSpec("decisions", "Decision turnaround",
-               ("median_decision_hours", "overdue_decisions"), 15, 15,
+               ("median_decision_hours", "overdue_decisions"), 10, 15,
                "How long versions wait for the client's decision, and decisions past due."),
     SignalSpec("friction", "Revision friction",
                ("versions_vs_baseline", "changes_vs_baseline"), 10, 0,
                "Rounds of revision, against the agency's own average."),
     SignalSpec("sentiment", "Sentiment", ("pulse", "comment_tone"), 15, 10,
                "The account manager's pulse and the tone of the client's comments."),
-    SignalSpec("delivery", "Delivery", ("on_time_share", "overdue_reviews"), 10, 0,
+    SignalSpec("delivery", "Delivery", ("on_time_share", "overdue_reviews"), 5, 0,
                "Drafts approved by their due date, and reviews past due."),
+    SignalSpec("deadlines", "Review deadlines", ("overdue_review_requests",), 10, 10,
+               "Reviews past the decision date staff set, with reviewers yet to decide."),
 )  # fmt: skip
 SIGNALS_BY_KEY = {spec.key: spec for spec in SIGNALS}
 

@@ -144,6 +144,7 @@ class _Measured:
             "friction": self._friction,
             "sentiment": self._sentiment,
             "delivery": self._delivery,
+            "deadlines": self._deadlines,
         }
         results = []
         for spec in scoring.SIGNALS:
@@ -258,6 +259,22 @@ class _Measured:
         parts.append(f"{len(overdue)} overdue")
         return {"on_time_share": share, "overdue_reviews": len(overdue)}, _sentence(parts, "")
 
+    def _overdue_reviews(self) -> list[tuple[int, str, int, datetime, int]]:
+        return [review for review in self.facts.review_deadlines if review[3] < self.now]
+
+    def _deadlines(self):
+        with_due = self.facts.review_deadlines
+        if not with_due:
+            # Versions waiting without a due date are none past it; no review, no data.
+            overdue = 0 if self.waiting_versions else None
+            return {"overdue_review_requests": overdue}, "No review waiting with a due date"
+        overdue = self._overdue_reviews()
+        owed = sum(review[4] for review in overdue)
+        display = f"{len(overdue)} of {len(with_due)} reviews with a due date past it"
+        if overdue:
+            display += f"; {owed} decision{'s' if owed != 1 else ''} still owed"
+        return {"overdue_review_requests": len(overdue)}, display
+
     # ---- triggers, drivers, outside-in ----------------------------------------------------
 
     def triggers(self) -> list[scoring.TriggerSpec]:
@@ -282,6 +299,7 @@ class _Measured:
             *self._unanswered_drivers(impact("responsiveness") + 1),
             *self._waiting_drivers(impact("decisions") + 1),
             *self._overdue_drivers(impact("delivery") + 1),
+            *self._deadline_drivers(impact("deadlines") + 1),
             *self._pulse_drivers(impact("sentiment")),
             *self._signal_drivers(signals, impact),
         ]
@@ -328,6 +346,19 @@ class _Measured:
                 drivers.append(
                     Driver("overdue", text, "agree a date", "drafts.show", values, weight + late)
                 )
+        return drivers
+
+    def _deadline_drivers(self, weight: float) -> list[Driver]:
+        drivers = []
+        for draft_id, title, number, due_at, owed in self._overdue_reviews():
+            late = self._hours(due_at, self.now)
+            text = (
+                f"Version {number} of “{title}” is {_over(late, self.day_hours)} past its "
+                f"decision date; {owed} reviewer{'s' if owed != 1 else ''} yet to decide"
+            )
+            values = {"slug": self.slug, "draft_id": draft_id}
+            drivers.append(Driver("review_overdue", text, "nudge", "drafts.show", values,
+                                  weight + late))  # fmt: skip
         return drivers
 
     def _pulse_drivers(self, weight: float) -> list[Driver]:

@@ -25,6 +25,7 @@ from portal.models import (
     Verdict,
     Version,
 )
+from portal.reminders.services import overdue_reviews
 
 LIMIT = 50
 
@@ -174,6 +175,8 @@ def inbox_for(user: User) -> Inbox:
         inbox.sections["decide"] = _section(versions_to_decide(user))
     else:
         inbox.sections["waiting"] = _section(client_comments_waiting(user))
+        if access.can_see_overdue_reviews(user):
+            inbox.sections["overdue"] = _section(overdue_reviews(user))
         revise = drafts_to_revise(user)
         inbox.sections["revise"] = Section(revise, len(revise))
     inbox.sections["questions"] = _section(questions_for(user))

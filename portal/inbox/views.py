@@ -15,7 +15,8 @@ bp = Blueprint("inbox", __name__)
 @login_required
 def index():
     """Clients: versions to decide and questions for them. Staff: client comments without an
-    answer, oldest first, and drafts to revise. Everyone: unread threads."""
+    answer, oldest first, reviews past their due date, and drafts to revise. Everyone: unread
+    threads."""
     inbox = inbox_for(current_user)
     # Only the clients of the items listed: an admin's inbox would otherwise load every client.
     listed = visible_clients(current_user).where(Client.id.in_(inbox.client_ids))

@@ -17,6 +17,7 @@ from portal.jobs.abandoned import fail_abandoned_jobs
 from portal.mail.delivery import sweep_outbox
 from portal.mail.retention import purge_old_bodies
 from portal.notifications.services import sweep_notifications
+from portal.reminders.services import sweep_review_reminders
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ PERIODIC = (
     Periodic(sweep_outbox, 60, "mail"),
     Periodic(sweep_notifications, 60, "default"),
     Periodic(schedule_digests, 300, "default"),
+    Periodic(sweep_review_reminders, 300, "default"),
     Periodic(sweep_unprocessed, 600, "slow"),
     # Today's health snapshot of every client, kept fresh; each run updates the day's rows.
     Periodic(take_snapshots, 3600, "slow"),

@@ -23,6 +23,7 @@ from portal.models.health import (
     PulseRating,
 )
 from portal.models.project import Project
+from portal.models.reminder import ReminderKind, ReviewReminder
 from portal.models.review import ReviewNotice
 from portal.models.thread import (
     Comment,
@@ -78,7 +79,9 @@ __all__ = [
     "Project",
     "Pulse",
     "PulseRating",
+    "ReminderKind",
     "ReviewNotice",
+    "ReviewReminder",
     "StaffRole",
     "Subscription",
     "Thread",

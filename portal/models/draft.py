@@ -59,6 +59,9 @@ class Draft(db.Model):
     kind: Mapped[str] = mapped_column(String(16))
     maker_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     due_date: Mapped[date | None]
+    # When the client's decisions on the current version are due (its reviewers are
+    # reminded before and after: portal.reminders); set again with each new version.
+    review_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     approval_rule: Mapped[str] = mapped_column(
         String(16), default=ApprovalRule.ANY, server_default=ApprovalRule.ANY.value

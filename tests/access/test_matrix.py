@@ -190,6 +190,16 @@ ROUTES = {
         DRAFT_A + "/reviewers",
         empty_form(WORK_ON_CLIENT_A, INVALID),
     ),
+    # Without a review_due field: refused as empty; a nudge to a reviewer who owes a
+    # decision on version_a (client_member_a) goes out.
+    ("reminders.set_review_due", "POST"): (
+        DRAFT_A + "/review-due",
+        empty_form(WORK_ON_CLIENT_A, INVALID),
+    ),
+    ("reminders.nudge", "POST"): (
+        DRAFT_A + "/reviewers/{w.people[client_member_a].id}/nudge",
+        WORK_ON_CLIENT_A,
+    ),
     ("drafts.file", "GET"): (VERSION_A + "/file", VIEW_DRAFT_A),
     ("drafts.download", "GET"): (VERSION_A + "/download", VIEW_DRAFT_A),
     ("drafts.stage", "GET"): (VERSION_A + "/stage", VIEW_DRAFT_A),

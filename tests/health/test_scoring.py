@@ -124,10 +124,11 @@ def test_the_standard_weights_come_from_the_table_and_add_up_to_100():
         "responsiveness": 25,
         "directness": 10,
         "engagement": 15,
-        "decisions": 15,
+        "decisions": 10,
         "friction": 10,
         "sentiment": 15,
-        "delivery": 10,
+        "delivery": 5,
+        "deadlines": 10,
     }
     assert sum(weights().values()) == 100
 
