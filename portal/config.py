@@ -72,6 +72,11 @@ def load_config(instance_path: str, environ=None) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
+        # How long to wait for Redis to take a connection, and then for each answer, before
+        # giving up: a request's jobs are then left to the sweeps. (rq's worker waits longer
+        # for its blocking dequeue on its own.)
+        "REDIS_CONNECT_TIMEOUT_SECONDS": _int(environ, "REDIS_CONNECT_TIMEOUT_SECONDS", 2),
+        "REDIS_TIMEOUT_SECONDS": _int(environ, "REDIS_TIMEOUT_SECONDS", 2),
         "MAX_CONTENT_LENGTH": _int(environ, "MAX_UPLOAD_MB", 25) * 1024 * 1024,
         "UPLOAD_DIR": environ.get("UPLOAD_DIR") or str(instance / "uploads"),
         "PUBLIC_URL": (environ.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),

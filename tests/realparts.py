@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -77,6 +78,71 @@ def mailbox():
     controller.start()
     yield box, port
     controller.stop()
+
+
+# How a Redis answers the commands that set a connection up (RESP3, as redis-py asks).
+SETUP = {
+    b"HELLO": b"%2\r\n$6\r\nserver\r\n$5\r\nredis\r\n$5\r\nproto\r\n:3\r\n",
+    b"CLIENT": b"+OK\r\n",
+}
+
+
+class StalledRedis:
+    """A Redis that has stalled: it takes every connection and answers its setup (``HELLO``,
+    ``CLIENT SETINFO``), then never answers again. ``connections`` counts the connections."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"redis://127.0.0.1:{self.listener.getsockname()[1]}/0"
+        self.accepted: list[socket.socket] = []
+        threading.Thread(target=self._take_connections, daemon=True).start()
+
+    @property
+    def connections(self) -> int:
+        return len(self.accepted)
+
+    def _take_connections(self) -> None:
+        while True:
+            try:
+                connection, _address = self.listener.accept()
+            except OSError:  # closed
+                return
+            self.accepted.append(connection)
+            threading.Thread(target=self._answer_setup, args=(connection,), daemon=True).start()
+
+    @staticmethod
+    def _answer_setup(connection: socket.socket) -> None:
+        commands = connection.makefile("rb")
+        try:
+            while (command := _read_command(commands)) and command[0].upper() in SETUP:
+                connection.sendall(SETUP[command[0].upper()])
+        except (OSError, ValueError):  # closed
+            return
+
+    def close(self) -> None:
+        """Close the port and every connection: whoever still waits gets an end of file."""
+        self.listener.close()
+        for connection in self.accepted:
+            connection.close()
+
+
+def _read_command(stream) -> list[bytes] | None:
+    """One command in Redis's protocol (an array of bulk strings), or None at the end."""
+    header = stream.readline()
+    if not header.startswith(b"*"):
+        return None
+    parts = []
+    for _ in range(int(header[1:])):
+        length = int(stream.readline()[1:])
+        parts.append(stream.read(length + 2)[:length])
+    return parts
+
+
+@pytest.fixture
+def stalled_redis():
+    server = StalledRedis()
+    yield server
+    server.close()
 
 
 class RedisServer:

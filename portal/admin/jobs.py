@@ -8,8 +8,6 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import current_app
-from redis import Redis
 from redis.exceptions import RedisError
 from rq import Worker
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
@@ -18,11 +16,9 @@ from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegis
 from rq.results import Result
 
 from portal.jobs import QUEUES
-from portal.jobs.queue import get_queue
+from portal.jobs.queue import get_queue, get_redis
 
 JOB_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
-# An admin page must not hang on a Redis that does not answer.
-TIMEOUT_SECONDS = 3
 
 
 class QueueUnreachable(Exception):
@@ -54,18 +50,10 @@ class JobsOverview:
     failed: list[FailedJob]
 
 
-def _connection() -> Redis:
-    return Redis.from_url(
-        current_app.config["REDIS_URL"],
-        socket_connect_timeout=TIMEOUT_SECONDS,
-        socket_timeout=TIMEOUT_SECONDS,
-    )
-
-
 def overview(failed_per_queue: int = 50) -> JobsOverview:
     """Each queue's length and registries, the workers alive, and the newest failed jobs."""
     try:
-        connection = _connection()
+        connection = get_redis()
         stats, failed = [], []
         for name in QUEUES:
             queue = get_queue(name, connection)
@@ -113,7 +101,7 @@ def requeue_failed(job_id: str) -> str | None:
     if not JOB_ID.fullmatch(job_id):
         return None
     try:
-        connection = _connection()
+        connection = get_redis()
         for name in QUEUES:
             registry = FailedJobRegistry(queue=get_queue(name, connection))
             if job_id in registry:

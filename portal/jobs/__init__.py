@@ -25,7 +25,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from portal.extensions import db
-from portal.jobs.queue import get_queue
+from portal.jobs.queue import REDIS_TROUBLE, get_queue, get_redis
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +77,12 @@ def dispatch_ready() -> None:
     A queue that cannot be reached is logged, not raised: what the request saved stays saved,
     and the sweep jobs re-find undelivered work from the database.
     """
-    ready = db.session.info.pop(_READY, [])
-    for job in _coalesced(ready):
-        if current_app.config["REDIS_URL"]:
-            _push_to_rq(job)
-        elif job.delay is None:
+    jobs = _coalesced(db.session.info.pop(_READY, []))
+    if current_app.config["REDIS_URL"]:
+        _push_to_rq(jobs)
+        return
+    for job in jobs:
+        if job.delay is None:
             _run_inline(job)
 
 
@@ -104,15 +105,26 @@ def _coalesced(jobs: list[QueuedJob]) -> list[QueuedJob]:
     return merged
 
 
-def _push_to_rq(job: QueuedJob) -> None:
-    try:
-        queue = get_queue(job.queue)
-        if job.delay is None:
-            queue.enqueue(job.func, *job.args)
-        else:
-            queue.enqueue_in(job.delay, job.func, *job.args)
-    except Exception:
-        log.exception("could not enqueue %s%r; the sweeps will find it", job.func, job.args)
+def _push_to_rq(jobs: list[QueuedJob]) -> None:
+    """Queue ``jobs`` over one connection. Once Redis has failed to answer, the rest are not
+    tried: each would wait out the timeouts again."""
+    if not jobs:
+        return
+    connection, answering = get_redis(), True
+    for job in jobs:
+        if not answering:
+            log.error("could not enqueue %s%r: Redis did not answer; the sweeps will find it",
+                      job.func, job.args)  # fmt: skip
+            continue
+        try:
+            queue = get_queue(job.queue, connection)
+            if job.delay is None:
+                queue.enqueue(job.func, *job.args)
+            else:
+                queue.enqueue_in(job.delay, job.func, *job.args)
+        except Exception as error:
+            answering = not isinstance(error, REDIS_TROUBLE)
+            log.exception("could not enqueue %s%r; the sweeps will find it", job.func, job.args)
 
 
 def _run_inline(job: QueuedJob) -> None:

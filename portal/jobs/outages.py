@@ -15,18 +15,15 @@ import signal
 import time
 
 from redis import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import SimpleWorker
 from rq.cron import CronScheduler
 from rq.exceptions import StopRequested
 
-from portal.jobs.queue import get_redis
+from portal.jobs.queue import REDIS_TROUBLE, get_redis
 from portal.jobs.worker import AppJob
 
 log = logging.getLogger(__name__)
 
-REDIS_TROUBLE = (RedisConnectionError, RedisTimeoutError)
 # How long to wait between tries while Redis is away: doubling from the first to the longest.
 FIRST_WAIT_SECONDS = 1.0
 LONGEST_WAIT_SECONDS = 10.0
