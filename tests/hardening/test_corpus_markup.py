@@ -195,6 +195,9 @@ def test_a_display_name_with_the_payload(app, account, new_browser):
 # ---- E-mail ---------------------------------------------------------------------------
 
 CONTROLS_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+CONTROLS_BUT_LINE_BREAKS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# What the column holds: a longer subject is refused by PostgreSQL, not by SQLite.
+SUBJECT_LENGTH = EmailMessage.__table__.c.subject.type.length
 BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 BIDI_OVERRIDES = re.compile("[\u202a-\u202e\u2066-\u2069]")
 HOSTILE_ADDRESSES = (
@@ -334,6 +337,8 @@ def test_no_email_carrying_the_payloads_runs_them_or_breaks_out(
         html = message.get_body(("html",)).get_content()
         for part, body in (("text", text), ("stored text", row.text_body)):
             assert CONTROLS_BUT_NEWLINE.search(body) is None, (where, part)
+        assert CONTROLS_BUT_LINE_BREAKS.search(html) is None, where
+        assert len(row.subject) <= SUBJECT_LENGTH, where
         for part, body in (("text", text), ("html", html), ("subject", message["Subject"])):
             assert BIDI_OVERRIDES.search(body) is None, (where, part)
             assert EVALUATED not in body, (where, part)
