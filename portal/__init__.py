@@ -95,9 +95,11 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from portal.cli import portal_cli
     from portal.jobs.cli import jobs_cli
+    from portal.mail.cli import mail_cli
 
     app.cli.add_command(portal_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(mail_cli)
 
 
 def _run_periodic_work(app: Flask) -> None:

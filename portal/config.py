@@ -123,6 +123,14 @@ def load_config(instance_path: str, environ=None) -> dict:
         "MAIL_PASSWORD": environ.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes"),
         "MAIL_FROM": environ.get("MAIL_FROM", "Portal <portal@localhost>"),
+        # Reply by e-mail (portal.mail.inbound): the domain of the reply+<token>@ addresses
+        # (default: PUBLIC_URL's host), where `flask mail inbound` listens, the largest
+        # message it takes, and how many polite refusals one person gets an hour.
+        "REPLY_DOMAIN": environ.get("REPLY_DOMAIN") or None,
+        "INBOUND_HOST": environ.get("INBOUND_HOST", "127.0.0.1"),
+        "INBOUND_PORT": _int(environ, "INBOUND_PORT", 2525),
+        "INBOUND_MAX_BYTES": _int(environ, "INBOUND_MAX_MB", 10) * 1024 * 1024,
+        "REPLY_REFUSALS_PER_HOUR": _int(environ, "REPLY_REFUSALS_PER_HOUR", 5),
         "PROXY_FIX_X_FOR": _int(environ, "PROXY_FIX_X_FOR", 0),
         # Comments wait this long before a notification, so a burst makes one e-mail.
         "NOTIFY_DELAY_SECONDS": _int(environ, "NOTIFY_DELAY_SECONDS", 180),

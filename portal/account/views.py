@@ -9,6 +9,9 @@ from portal.auth.forms import ChangePasswordForm
 from portal.auth.services import change_password, start_session
 from portal.digests.services import preview_digest
 from portal.extensions import csrf, db
+from portal.forms import PortalForm
+from portal.logs import security_event
+from portal.mail import reply_addresses
 from portal.models import EmailFrequency
 from portal.notifications.preferences import (
     StaleUnsubscribeLink,
@@ -34,6 +37,19 @@ def profile():
         flash("Your profile is saved.", "success")
         return redirect(url_for(".profile"))
     return render_template("account/profile.html", form=form), form.status
+
+
+@bp.post("/reply-addresses/revoke")
+@login_required
+def revoke_reply_addresses():
+    """Turn off every reply-by-e-mail address you were sent; e-mail from now on has new ones."""
+    form = PortalForm()
+    if form.validate_on_submit():
+        reply_addresses.revoke_reply_addresses(current_user)
+        security_event("reply_addresses_revoked", user_id=current_user.id)
+        db.session.commit()
+        flash("Your old reply addresses no longer work. New e-mail has new ones.", "success")
+    return redirect(url_for(".profile"))
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -7,6 +7,7 @@ from portal.errors import Conflict, InvalidInput
 from portal.events import record_event
 from portal.extensions import db
 from portal.mail.delivery import retry_failed
+from portal.mail.reply_addresses import revoke_reply_addresses
 from portal.models import Client, EmailMessage, EmailStatus, StaffRole, User, UserKind
 
 
@@ -46,6 +47,7 @@ def set_user_active(actor: User, user: User, active: bool) -> None:
         if user.is_admin and not _other_active_admins(user):
             raise InvalidInput("The agency needs at least one active admin.")
         user.end_all_sessions()
+        revoke_reply_addresses(user)
     user.active = active
     record_event(
         "user_deactivated" if not active else "user_reactivated",

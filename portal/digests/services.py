@@ -28,6 +28,7 @@ from portal.inbox.services import (
 )
 from portal.jobs import batched, each_in_its_own_transaction, enqueue
 from portal.mail.outbox import queue_email
+from portal.mail.reply_addresses import reply_placeholder
 from portal.models import (
     Band,
     Client,
@@ -199,19 +200,22 @@ def build_digest(user: User, start: datetime, end: datetime) -> Digest:
             for version, draft in version_rows
             if start <= version.created_at < end and version.id not in reviewed
         ]
-        questions = _comments(questions_for(user).where(in_window), slugs, listed)
+        questions = _comments(user, questions_for(user).where(in_window), slugs, listed)
         digest.add("Waiting on you", waiting + questions)
     else:
         digest.add(
             "Clients waiting on you",
-            _comments(client_comments_waiting(user).where(in_window), slugs, listed),
+            _comments(user, client_comments_waiting(user).where(in_window), slugs, listed),
         )
         digest.add(
-            "Questions for you", _comments(questions_for(user).where(in_window), slugs, listed)
+            "Questions for you",
+            _comments(user, questions_for(user).where(in_window), slugs, listed),
         )
         digest.add("Your accounts", _health_alerts(user, start, end))
     digest.add("Reviews", reviews)
-    digest.add("New in your conversations", _comments(_replies(user, start, end), slugs, listed))
+    digest.add(
+        "New in your conversations", _comments(user, _replies(user, start, end), slugs, listed)
+    )
     return digest
 
 
@@ -235,8 +239,9 @@ def _replies(user: User, start: datetime, end: datetime):
     )
 
 
-def _comments(query, slugs, listed: set[int]) -> list[dict]:
-    """Digest items for the comments of ``query``, skipping those already in a section."""
+def _comments(user: User, query, slugs, listed: set[int]) -> list[dict]:
+    """Digest items for the comments of ``query``, skipping those already in a section, each
+    with ``user``'s reply address for its thread."""
     rows = db.session.scalars(
         query.options(joinedload(Comment.author), joinedload(Comment.thread)).limit(MAX_PER_SECTION)
     ).unique()
@@ -253,6 +258,7 @@ def _comments(query, slugs, listed: set[int]) -> list[dict]:
                 "text": comment.body[:280],
                 "when": comment.created_at,
                 "link": public_url(endpoint, **values),
+                "reply_address": reply_placeholder(user.id, comment.thread_id),
             }
         )
     return items

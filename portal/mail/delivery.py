@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.jobs import batched, enqueue
+from portal.mail.reply_addresses import reply_domain
 from portal.mail.secret_links import reveal, shown
 from portal.models import EmailMessage, EmailStatus, utcnow
 
@@ -35,6 +36,9 @@ BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15),
 CLAIM_TIMEOUT = timedelta(minutes=10)
 SMTP_TIMEOUT_SECONDS = 30
 
+# In the Message-ID of every message we send, before the outbox row's id.
+OUR_MESSAGE_ID_MARK = "portal-"
+
 
 def grace() -> timedelta:
     """How long a pending message may wait before the sweep re-enqueues it (a lost job)."""
@@ -42,12 +46,23 @@ def grace() -> timedelta:
 
 
 def build_mime(message: EmailMessage, sender: str) -> MimeMessage:
-    """The MIME form of an outbox row: plain text with an HTML alternative."""
+    """The MIME form of an outbox row: plain text with an HTML alternative.
+
+    Every message says it was sent by a program (RFC 3834), asks autoresponders to keep
+    quiet, and carries ``X-Loop`` and a Message-ID at the reply domain, by which the inbound
+    receiver knows our own mail coming back (``portal.mail.inbound``).
+    """
     mime = MimeMessage()
     mime["From"] = sender
     mime["To"] = message.to_address
     mime["Subject"] = message.subject
-    mime["Message-ID"] = make_msgid(idstring=f"portal-{message.id}")
+    mime["Message-ID"] = make_msgid(idstring=f"{OUR_MESSAGE_ID_MARK}{message.id}",
+                                    domain=reply_domain())  # fmt: skip
+    mime["Auto-Submitted"] = "auto-generated"
+    mime["X-Auto-Response-Suppress"] = "All"
+    mime["X-Loop"] = reply_domain()
+    if message.reply_to:
+        mime["Reply-To"] = reveal(message.reply_to)
     if message.unsubscribe_url:
         mime["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
         mime["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

@@ -18,10 +18,13 @@ def queue_email(
     dedupe_key: str,
     user: User | None = None,
     unsubscribe_url: str | None = None,
+    reply_to: str | None = None,
     **context,
 ) -> EmailMessage:
     """Write a message rendered from ``templates/email/<template>.txt`` (and ``.html``).
 
+    ``reply_to`` is a reply-address placeholder (``portal.mail.reply_addresses``) for the
+    Reply-To header.
     A second call with the same ``dedupe_key`` returns the first message instead of writing
     another. Delivery is enqueued for after the commit.
     """
@@ -38,6 +41,7 @@ def queue_email(
         text_body=text_part(render_template(f"email/{template}.txt", **context)),
         html_body=html_part(render_template(f"email/{template}.html", **context)),
         unsubscribe_url=unsubscribe_url,
+        reply_to=reply_to,
         next_attempt_at=utcnow() + grace(),
     )
     db.session.add(message)

@@ -12,7 +12,8 @@ Unsigned, it became a link with a token worked out for the typist's own seed, to
 
 ``shown`` decides what the outbox page and the log may show: the whole link in the embedded
 mode, where a newcomer follows invitation and reset links from there; elsewhere the link with
-``REDACTED`` in place of its token.
+``REDACTED`` in place of its token. Reply addresses (``portal.mail.reply_addresses``) are
+placeholders too, revealed and redacted alongside.
 """
 
 import base64
@@ -26,6 +27,7 @@ from markupsafe import escape
 
 from portal.auth.tokens import hash_token
 from portal.config import is_embedded
+from portal.mail.reply_addresses import redact_reply_addresses, reveal_reply_addresses
 from portal.urls import public_url
 
 REDACTED = "…redacted…"
@@ -60,7 +62,7 @@ def _ours(match: re.Match) -> bool:
 
 
 def reveal(body: str | None, *, html: bool = False) -> str | None:
-    """``body`` with each placeholder made the working link: what is sent."""
+    """``body`` with each placeholder made the working link or address: what is sent."""
     if body is None:
         return None
 
@@ -70,19 +72,20 @@ def reveal(body: str | None, *, html: bool = False) -> str | None:
         url = public_url(match["endpoint"], token=_token(match["seed"]))
         return str(escape(url)) if html else url
 
-    return _PLACEHOLDER.sub(link, body)
+    return reveal_reply_addresses(_PLACEHOLDER.sub(link, body))
 
 
 def redact(body: str | None) -> str | None:
     """``body`` with each placeholder made its link with ``REDACTED`` for the token."""
     if body is None:
         return None
-    return _PLACEHOLDER.sub(
+    body = _PLACEHOLDER.sub(
         lambda match: (
             public_url(match["endpoint"], token="-")[:-1] + REDACTED if _ours(match) else match[0]
         ),
         body,
     )
+    return redact_reply_addresses(body)
 
 
 def shown(body: str | None, *, html: bool = False) -> str | None:

@@ -44,6 +44,9 @@ class EmailMessage(db.Model):
     # When a worker claimed the message to send it (portal.mail.delivery); cleared with the
     # outcome. A claim that old is taken for one whose worker died, and may be taken over.
     sending_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The Reply-To of a notification about one thread: a placeholder that becomes the
+    # recipient's reply address as it is sent (portal.mail.reply_addresses).
+    reply_to: Mapped[str | None] = mapped_column(String(100))
     # Set on digests and notifications: where one click turns e-mail off (RFC 8058).
     unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

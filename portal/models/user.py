@@ -142,6 +142,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped to end every session and remember-me cookie of this user at once.
     session_version: Mapped[int] = mapped_column(default=1)
+    # Signs this person's reply-by-e-mail addresses; bumped to revoke them all at once.
+    reply_key_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # E-mail preferences: how often (immediate, daily, weekly, off), when (local hour and,

@@ -20,6 +20,7 @@ from portal.clients.services import client_slugs
 from portal.extensions import db
 from portal.jobs import batched, each_in_its_own_transaction, enqueue
 from portal.mail.outbox import queue_email
+from portal.mail.reply_addresses import reply_placeholder
 from portal.models import (
     Comment,
     EmailFrequency,
@@ -153,6 +154,9 @@ def send_notifications(user_id: int, now: datetime | None = None) -> None:
         return
     items = _comment_items(user, comments) if comments else []
     newest = f"{comments[-1].id if comments else 0}" + (f"-r{notice_ids[-1]}" if reviews else "")
+    # A reply goes to the one conversation the e-mail is about; else to each item's address.
+    threads = {item["thread"].id for item in items}
+    reply_to = reply_placeholder(user.id, *threads) if len(threads) == 1 and not reviews else None
     queue_email(
         to=user.email,
         user=user,
@@ -160,6 +164,7 @@ def send_notifications(user_id: int, now: datetime | None = None) -> None:
         template="notification",
         dedupe_key=f"notify-{user.id}-{newest}",
         unsubscribe_url=unsubscribe_url(user),
+        reply_to=reply_to,
         items=items,
         reviews=reviews,
     )
@@ -184,6 +189,7 @@ def _comment_items(user: User, comments: list[Comment]) -> list[dict]:
             "thread": comment.thread,
             "mentioned": comment.id in mentioned,
             "link": _link(comment, slugs),
+            "reply_address": reply_placeholder(user.id, comment.thread_id),
         }
         for comment in comments
     ]

@@ -95,6 +95,7 @@ ROUTES = {
     ("auth.reset_password", "POST"): (f"/reset/{RESET_TOKEN}", empty_form(EVERYONE, INVALID)),
     ("account.profile", "GET"): ("/account", SIGNED_IN),
     ("account.profile", "POST"): ("/account", empty_form(SIGNED_IN, INVALID)),
+    ("account.revoke_reply_addresses", "POST"): ("/account/reply-addresses/revoke", SIGNED_IN),
     ("account.password", "GET"): ("/account/password", SIGNED_IN),
     ("account.password", "POST"): ("/account/password", empty_form(SIGNED_IN, INVALID)),
     ("clients.home", "GET"): (A, VIEW_CLIENT_A),
