@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from portal.search.backends import not_search_schema
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -86,6 +88,8 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # Search's FTS5 tables and tsvector indexes are made by its migration, not the models.
+    conf_args.setdefault("include_name", not_search_schema)
 
     connectable = get_engine()
 

@@ -70,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.inbox.views import bp as inbox_bp
     from portal.invitations.views import bp as invitations_bp
     from portal.reminders.views import bp as reminders_bp
+    from portal.search.views import bp as search_bp
     from portal.threads.views import bp as threads_bp
     from portal.view_as.views import bp as view_as_bp
 
@@ -85,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
         inbox_bp,
         invitations_bp,
         reminders_bp,
+        search_bp,
         threads_bp,
         unsubscribe_bp,
         view_as_bp,

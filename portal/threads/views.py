@@ -42,16 +42,20 @@ def thread_url(client, thread: Thread, comment_id: int | None = None) -> str:
     return url_for(endpoint, **values)
 
 
-def render_thread_home(client, thread: Thread, form: CommentForm) -> str:
-    """The page a thread lives on, with ``form`` (and its errors) as the comment form."""
+def render_thread_home(
+    client, thread: Thread, form: CommentForm, focus_id: int | None = None
+) -> str:
+    """The page a thread lives on, with ``form`` (and its errors) as the comment form; with
+    ``focus_id``, the page of the thread that ends at that comment instead of the newest."""
     if thread.kind == ThreadKind.DRAFT:
         draft = access.get_draft_or_404(current_user, client, thread.draft_id)
-        return render_draft_page(client, draft, None, comment_form=form)
+        return render_draft_page(client, draft, None, comment_form=form, focus_id=focus_id)
+    before_id = focus_id + 1 if focus_id else None
     return render_template(
         "threads/show.html",
         client=client,
         thread=thread,
-        comments=services.comment_page(current_user, thread),
+        comments=services.comment_page(current_user, thread, before_id=before_id),
         form=form,
     )
 
@@ -59,11 +63,18 @@ def render_thread_home(client, thread: Thread, form: CommentForm) -> str:
 @bp.get("/threads/<int:thread_id>")
 @login_required
 def show(slug, thread_id):
-    """A conversation, project or staff-only thread with its newest comments."""
+    """A conversation, project or staff-only thread with its newest comments.
+
+    ``?comment=N`` shows the thread up to comment N (where a search result leads)."""
     client, thread = _visible_thread(slug, thread_id)
     if thread.kind == ThreadKind.DRAFT:
         return redirect(thread_url(client, thread))
-    return render_thread_home(client, thread, replying_form(request.args.get("reply_to")))
+    return render_thread_home(
+        client,
+        thread,
+        replying_form(request.args.get("reply_to")),
+        focus_id=request.args.get("comment", type=row_id),
+    )
 
 
 @bp.post("/threads/<int:thread_id>/comments")

@@ -244,6 +244,8 @@ ROUTES = {
         empty_form(VIEW_CLIENT_A, INVALID),
     ),
     ("inbox.index", "GET"): ("/inbox", SIGNED_IN),
+    # Everyone signed in searches what they may see (tests/search: what each one finds).
+    ("search.index", "GET"): ("/search?q=when+due", SIGNED_IN),
     ("account.notifications", "GET"): ("/account/notifications", SIGNED_IN),
     ("account.notifications", "POST"): ("/account/notifications", SIGNED_IN),
     ("account.digest_preview", "GET"): ("/account/digest", SIGNED_IN),

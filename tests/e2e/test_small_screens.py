@@ -102,7 +102,7 @@ def pages(app, account):
                 base, project, account.draft_url(copy), account.draft_url(copy, COMPARE),
                 account.draft_url(copy, "?v=1"), account.draft_url(image),
                 account.thread_url(thread), f"{project}/threads/new", f"{base}/invitations",
-                "/inbox", "/account/notifications",
+                "/inbox", "/account/notifications", "/search?q=launch",
             ],
             account.writer: [account.draft_url(copy, "/versions/new")],
             account.designer: [

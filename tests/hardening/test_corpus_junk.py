@@ -46,8 +46,8 @@ BODIES = {
 
 QUERY_PARAMETERS = (
     "after", "band", "before", "comment", "comments", "first", "from", "next", "organisation",
-    "owner", "page", "reply_to", "role", "shown", "stamp", "status", "thumbnail", "to", "v",
-    "version",
+    "owner", "page", "q", "reply_to", "role", "shown", "stamp", "status", "thumbnail", "to",
+    "v", "version",
 )  # fmt: skip
 # Each parameter is given twice, the junk first: the views read the first.
 QUERIES = {
@@ -56,6 +56,9 @@ QUERIES = {
     "beyond any integer": "9" * 40,
     "bytes that aren't utf-8": "%ff%fe%c0%80",
     "nul, line breaks and markup": "1%00%0d%0aX:%20y%3Cscript%3E",
+    # Full-text search syntax (the search's ?q=): quotes unbalanced, NEAR, *, -, parentheses,
+    # columns, tsquery operators.
+    "search syntax": "%22due%20NEAR(a%20b)%20due*%20-%20-x%20(c:d%20%27%20!%26|%3C-%3E%20OR",
     "100 KB in all": "7" * (100_000 // len(QUERY_PARAMETERS)),
 }
 

@@ -70,6 +70,12 @@ def bench_pages(personas: dict) -> list[Page]:
         ),
         Page("file download", "reviewer", f"{client}/versions/{ids['version_file_id']}/download"),
         Page("health dashboard (AM)", "account_manager", "/health"),
+        # Search: a word in about one comment in five of the busiest client, a phrase, a word
+        # in staff notes (the maker's clients), and a word across every client (the admin).
+        Page("search, common word", "reviewer", "/search?q=version"),
+        Page("search, phrase", "reviewer", "/search?q=%22source+file%22"),
+        Page("search, maker", "maker", "/search?q=price"),
+        Page("search, admin", "admin", "/search?q=spanish"),
         # Last: it adds comments to the thread above.
         Page(
             "comment POST",
