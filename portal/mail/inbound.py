@@ -15,6 +15,9 @@ every check passes, in this order:
    a message too large, a thread the person may not post in, no new text, a file from someone
    who may not upload it.
 
+A message acted on is noted (``ReceivedReply``, by its Message-ID), so one delivered again, by
+a mail server that retries or a job run twice, posts nothing more.
+
 Trust: the token, 80 bits of HMAC bound to one person and thread, is the secret; the From
 address must be the person's too. SPF, DKIM and DMARC are the MX's to check: when it records
 them in ``Authentication-Results``, a failure refuses the message; they never let in one that
@@ -49,7 +52,16 @@ from portal.mail.reply_addresses import (
     reply_token_in,
 )
 from portal.mail.reply_text import new_text
-from portal.models import Client, Draft, DraftKind, Thread, User, fold_email, utcnow
+from portal.models import (
+    Client,
+    Draft,
+    DraftKind,
+    ReceivedReply,
+    Thread,
+    User,
+    fold_email,
+    utcnow,
+)
 from portal.models import EmailMessage as OutboxMessage
 from portal.threads.services import post_comment
 from portal.urls import public_url, thread_location
@@ -158,6 +170,7 @@ def _post(found: ReplyToken, message: EmailMessage, size: int) -> str:
     text = new_text(message)
     try:
         with db.session.begin_nested():
+            _first_delivery(user, thread, message)
             if files:
                 _add_version(user, thread, files, text)
                 return "reply_version_added"
@@ -167,6 +180,18 @@ def _post(found: ReplyToken, message: EmailMessage, size: int) -> str:
             return "reply_posted"
     except DomainError as error:
         raise Refused("reply_invalid", f"{error.message} Nothing was posted.") from error
+
+
+def _first_delivery(user: User, thread: Thread, message: EmailMessage) -> None:
+    """Note that this message was acted on; Refused (silently) if it was before."""
+    message_id = str(message.get("Message-ID", "")).strip() or message.as_string()
+    fingerprint = hashlib.sha256(
+        f"{user.id}:{thread.id}:{message_id}".encode(errors="replace")
+    ).hexdigest()
+    seen = select(ReceivedReply.id).where(ReceivedReply.fingerprint == fingerprint)
+    if db.session.scalar(seen) is not None:
+        raise Refused("reply_duplicate_ignored")
+    db.session.add(ReceivedReply(fingerprint=fingerprint, user_id=user.id))
 
 
 def _add_version(user: User, thread: Thread, files: list, note: str) -> None:

@@ -11,7 +11,7 @@ from portal.models.draft import (
     Verdict,
     Version,
 )
-from portal.models.email import EmailMessage, EmailStatus
+from portal.models.email import EmailMessage, EmailStatus, ReceivedReply
 from portal.models.event import Event
 from portal.models.guest import GuestGrant
 from portal.models.health import (
@@ -79,6 +79,7 @@ __all__ = [
     "Project",
     "Pulse",
     "PulseRating",
+    "ReceivedReply",
     "ReminderKind",
     "ReviewNotice",
     "ReviewReminder",

@@ -51,3 +51,16 @@ class EmailMessage(db.Model):
     unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ReceivedReply(db.Model):
+    """A reply by e-mail already acted on (``portal.mail.inbound``): the same message
+    delivered again, by a mail server retrying or a job run twice, posts nothing twice."""
+
+    __tablename__ = "received_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # SHA-256 of the person, the thread and the message's Message-ID (else its bytes).
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

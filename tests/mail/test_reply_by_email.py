@@ -168,6 +168,16 @@ def test_an_html_only_reply_posts_its_new_text(app, account, discussion, inbound
     assert comments_in(app, discussion)[-1] == ("dana@agency.test", "Yes, Leeds & York.")
 
 
+def test_a_reply_delivered_twice_is_posted_once(app, account, thread, inbound):
+    to = address_of(app, account.reviewer, thread)
+    reply = reply_message(sender="hannah@northwind.test", to=to, text="The 14th.",
+                          Message_ID="<once@northwind.test>")  # fmt: skip
+    send(inbound, reply)
+    send(inbound, reply)
+    assert comments_in(app, thread)[1:] == [("hannah@northwind.test", "The 14th.")]
+    assert outbox_to(app, "hannah@northwind.test") == []
+
+
 @pytest.mark.parametrize(
     "headers",
     [
