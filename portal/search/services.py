@@ -19,7 +19,7 @@ from portal import access
 from portal.errors import InvalidInput
 from portal.extensions import db
 from portal.health.facts import ThreadRef
-from portal.models import Client, Comment, Draft, Project, Thread, User
+from portal.models import Client, Comment, Draft, Project, Thread, User, attributed_name_of
 from portal.search.backends import MARK_END, MARK_START, Searched, backend_for, wanted_terms
 from portal.urls import thread_location
 
@@ -154,7 +154,7 @@ def _details(backend, words: str, on_page) -> dict:
     """(kind, id) → Result for the rows of a page, in one statement."""
     ids = {kind: [row.id for row in on_page if row.kind == kind] for kind in SEARCHED}
     no_int, no_text = cast(null(), Integer), cast(null(), String)
-    author = User.name.label("author_name")
+    author = attributed_name_of(User).label("author_name")
     shapes = {
         "project": (Project.name, no_int, no_text, no_int, no_text, literal(False)),
         "draft": (Draft.title, no_int, no_text, Draft.id, no_text, literal(False)),

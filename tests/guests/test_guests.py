@@ -273,3 +273,14 @@ def test_e_mails_and_digests_name_the_guest_as_a_guest(app, new_browser, account
         assert "Gil Guest (guest) mentioned you" in mail.text_body
     digest = browser_for(new_browser, account.writer).get("/account/digest").text
     assert "Gil Guest (guest)" in digest
+
+
+def test_search_results_name_the_guest_as_a_guest(app, new_browser, account, image_draft):
+    shared = share(app, new_browser, account, image_draft)
+    guest = open_as_guest(new_browser, shared)
+    with app.app_context():
+        thread = draft_thread(image_draft)
+    guest.post(account.thread_url(thread, "/comments"), data={"body": "Tangerine is too loud."})
+    found = browser_for(new_browser, account.designer).get("/search?q=tangerine").text
+    assert "Gil Guest (guest)" in found
+    assert guest.get("/search?q=tangerine").status_code == 404
