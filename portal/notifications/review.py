@@ -208,6 +208,8 @@ def _items(user: User, *conditions, limit: int) -> list[dict]:
                 who=author_name,
                 text=_version_text(version, feedback.get(version.id, Feedback())),
                 ready_version_id=version.id,
+                # When the decision is due, shown on the recipient's clock.
+                due_at=draft.review_due_at,
             )
         else:
             item.update(

@@ -18,6 +18,7 @@ from portal.models import (
     Verdict,
     Version,
 )
+from portal.notifications.services import send_notifications
 from portal.reminders.services import send_reminders_to
 from tests.drafts.helpers import count
 from tests.factories import make_version
@@ -155,3 +156,17 @@ def test_no_reminder_on_the_day_the_version_arrived_nor_without_a_due_date(app, 
         db.session.commit()
     sweep_hourly(app, at(10, 12), at(14, 0))
     assert len(reminders_sent(app)) == 1
+
+
+def test_the_notice_of_a_new_version_says_when_the_decision_is_due(app, account, review):
+    set_clock(app, account.reviewer, email_frequency=EmailFrequency.IMMEDIATE)
+    with time_machine.travel(at(9, 7), tick=False), app.app_context():
+        make_version(db.session.get(Draft, review.id), account.writer, body="Shorter.")
+        db.session.commit()
+    with time_machine.travel(at(9, 7, 30), tick=False), app.app_context():
+        send_notifications(account.reviewer.id, at(9, 7, 30))
+        db.session.commit()
+    (notice,) = emails_to(app, HANNAH)
+    assert notice.subject == "Homepage intro, version 2 is ready for your review"
+    assert "Your decision is due 10 Dec 2026, 17:00 GMT." in notice.text_body
+    assert "Your decision is due 10 Dec 2026, 17:00 GMT." in notice.html_body
