@@ -1,11 +1,14 @@
 """Domain errors raised by services, and the pages shown for HTTP errors."""
 
-from flask import jsonify, render_template, request
+import sqlite3
+
+from flask import current_app, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from portal.extensions import db
+from portal.extensions import db, login_manager
 from portal.logs import security_event
 
 
@@ -53,7 +56,16 @@ ERROR_MESSAGES = {
     422: ("Can't do that", "Some of what you sent isn't valid."),
     429: ("Slow down", "Too many attempts. Please wait a minute and try again."),
     500: ("Something went wrong", "We've logged the problem. Please try again shortly."),
+    503: ("Back in a moment", "The portal can't reach its database just now. Try again shortly."),
 }
+# What a client is told to wait before asking again, when the database is out of reach.
+RETRY_AFTER_SECONDS = 30
+# SQLite's codes for a database that can't be opened, read or written just now. Its other
+# errors (a missing table, a mistake in SQL) are OperationalErrors too, and stay 500s.
+SQLITE_UNAVAILABLE = frozenset(
+    {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR,
+     sqlite3.SQLITE_FULL}
+)  # fmt: skip
 
 
 def wants_json() -> bool:
@@ -68,6 +80,35 @@ def render_error(status: int, message: str | None = None):
     if wants_json():
         return jsonify(error=title, message=message), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def database_unavailable(error: SQLAlchemyError) -> bool:
+    """Whether ``error`` says the database can't be reached or can't answer now (down,
+    restarting, refusing connections, no connection free, locked), rather than that the
+    application asked it something wrong."""
+    if isinstance(error, PoolTimeout):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if isinstance(error.orig, sqlite3.Error):
+        return ((error.orig.sqlite_errorcode or 0) & 0xFF) in SQLITE_UNAVAILABLE
+    return isinstance(error, OperationalError)
+
+
+def render_unavailable():
+    """The 503 answer, with Retry-After. Its page stands alone, rendered without the app's
+    template context: Flask-Login's would read the person signed in from the database."""
+    title, message = ERROR_MESSAGES[503]
+    if wants_json():
+        response = jsonify(error=title, message=message)
+    else:
+        page = current_app.jinja_env.get_template("errors/unavailable.html")
+        response = make_response(page.render(title=title, message=message))
+    response.status_code = 503
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def init_app(app) -> None:
@@ -112,6 +153,17 @@ def init_app(app) -> None:
         # transaction is rolled back and nothing of it is kept.
         db.session.rollback()
         return render_error(409)
+
+    @app.errorhandler(SQLAlchemyError)
+    def _database_error(error):
+        if not database_unavailable(error):
+            return _unexpected(error)
+        db.session.rollback()
+        app.logger.error("database unavailable on %s %s: %s", request.method, request.path, error)
+        # The rest of the request runs as nobody, so that nothing asks the database who is
+        # signed in again (the session keeps them signed in for the next request).
+        login_manager._update_request_context_with_user()
+        return render_unavailable()
 
     @app.errorhandler(Exception)
     def _unexpected(error):
