@@ -302,6 +302,7 @@ def _version_item(version, draft, slugs) -> dict:
         + (f", due {draft.due_date.strftime('%-d %B')}" if draft.due_date else ""),
         "when": version.created_at,
         "link": public_url("drafts.show", slug=slugs[draft.client_id], draft_id=draft.id),
+        "due_at": draft.review_due_at,
     }
 
 

@@ -4,6 +4,7 @@ reviewer's own hour outside their quiet hours, once, and never after they decide
 import time_machine
 from sqlalchemy import update
 
+from portal.digests.services import send_digest
 from portal.drafts.services import record_decision
 from portal.extensions import db
 from portal.models import (
@@ -170,3 +171,13 @@ def test_the_notice_of_a_new_version_says_when_the_decision_is_due(app, account,
     assert notice.subject == "Homepage intro, version 2 is ready for your review"
     assert "Your decision is due 10 Dec 2026, 17:00 GMT." in notice.text_body
     assert "Your decision is due 10 Dec 2026, 17:00 GMT." in notice.html_body
+
+
+def test_the_digest_says_when_a_decision_is_due(app, account, review):
+    with time_machine.travel(at(8, 8), tick=False), app.app_context():
+        send_digest(account.reviewer.id, "daily:2026-12-08", at(8, 8).isoformat())
+        db.session.commit()
+    (digest,) = emails_to(app, HANNAH)
+    assert "Homepage intro, version 1" in digest.text_body
+    assert "Your decision is due 10 Dec 2026, 17:00 GMT." in digest.text_body
+    assert "Your decision is due 10 Dec 2026, 17:00 GMT." in digest.html_body
