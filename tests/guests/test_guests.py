@@ -146,6 +146,13 @@ def test_the_guest_reaches_their_draft_and_nothing_else(app, new_browser, accoun
     shared = share(app, new_browser, account, image_draft)
     guest = open_as_guest(new_browser, shared)
     assert guest.get(account.draft_url(image_draft)).status_code == 200
+    # Its pages link nowhere else: no breadcrumb to the client or the project.
+    for page in (
+        account.draft_url(image_draft),
+        account.draft_url(image_draft, "/compare?from=1&to=1"),
+    ):
+        assert f'href="{account.base}"' not in guest.get(page).text
+        assert "/projects/" not in guest.get(page).text
     for url in (
         account.draft_url(other_draft),
         account.thread_url(type("T", (), {"id": project_thread})()),
