@@ -238,6 +238,9 @@ def test_a_guest_who_may_decide_counts_as_a_reviewer(app, new_browser, account):
         version_id = make_version(draft, account.writer, body="Roasted in Leeds.").id
     shared = share(app, new_browser, account, draft, may_decide=True)
     guest = open_as_guest(new_browser, shared)
+    # Guests get no e-mail, so there is no nudging them.
+    team_view = browser_for(new_browser, account.writer).get(account.draft_url(draft)).text
+    assert "Nudge Hannah Client" in team_view and "Nudge Gil Guest" not in team_view
     reviewer = browser_for(new_browser, account.reviewer)
     reviewer.post(
         account.draft_url(draft, "/decision"),
