@@ -189,6 +189,15 @@ def _counting_decisions(
 
 # Built once: an alias derives its column collections on first use.
 _REVIEWER, _REVIEWING, _DECISION = aliased(DraftReviewer), aliased(User), aliased(Decision)
+_LATER_VERSION = aliased(Version)
+
+
+def is_newest_version() -> ColumnElement[bool]:
+    """A condition on a query of ``Version``: no later version of its draft exists (an index
+    probe per version on (draft_id, number))."""
+    return ~exists().where(
+        _LATER_VERSION.draft_id == Version.draft_id, _LATER_VERSION.number > Version.number
+    )
 
 
 def _active_reviewer(draft_id, *where) -> ColumnElement[bool]:

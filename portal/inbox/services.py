@@ -7,11 +7,16 @@ same whether five or five thousand things wait.
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, and_, exists, func, select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import joinedload
 
 from portal import access
 from portal.counting import capped_count, count_label
-from portal.drafts.status import DraftStatus, awaits_decision_by, draft_states
+from portal.drafts.status import (
+    DraftStatus,
+    awaits_decision_by,
+    draft_states,
+    is_newest_version,
+)
 from portal.extensions import db
 from portal.models import (
     Comment,
@@ -63,22 +68,14 @@ def _section(query: Select) -> Section:
     return Section(items, total)
 
 
-# A later version of the same draft, for "the newest version" as "no newer one exists": an
-# index probe per version on (draft_id, number), and an alias built once, not per query.
-_LATER_VERSION = aliased(Version)
-
-
 def versions_to_decide(user: User) -> Select:
     """The newest versions of the drafts ``user`` may see that wait for their decision under
     the draft's approval rule (see ``awaits_decision_by``), each with its draft."""
-    newest = ~exists().where(
-        _LATER_VERSION.draft_id == Version.draft_id, _LATER_VERSION.number > Version.number
-    )
     return (
         access.visible_versions(user)
         .add_columns(Draft)
         .join(Draft, Draft.id == Version.draft_id)
-        .where(newest, awaits_decision_by(user))
+        .where(is_newest_version(), awaits_decision_by(user))
         .order_by(Version.created_at)
     )
 

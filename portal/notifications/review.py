@@ -17,12 +17,13 @@ reason given for each client comment declined. Never a staff-only note.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import aliased
 
 from portal import access
 from portal.clients.services import client_slugs
 from portal.drafts.reviewers import reviewer_ids
+from portal.drafts.status import is_newest_version
 from portal.extensions import db, write_while_reading
 from portal.models import (
     Assignment,
@@ -156,13 +157,11 @@ def people_with_review_email_due(cutoff: datetime):
 def review_digest_items(user: User, start: datetime, end: datetime, limit: int) -> list[dict]:
     """Digest items for ``user``'s notices of [start, end) not seen, oldest first: a line per
     new version (unless a newer one has come since) or decision."""
-    later = aliased(Version)
-    superseded = exists().where(later.draft_id == Version.draft_id, later.number > Version.number)
     in_window = and_(
         ReviewNotice.seen_at.is_(None),
         ReviewNotice.created_at >= start,
         ReviewNotice.created_at < end,
-        or_(ReviewNotice.decision_id.is_not(None), ~superseded),
+        or_(ReviewNotice.decision_id.is_not(None), is_newest_version()),
     )
     return _items(user, in_window, limit=limit)
 

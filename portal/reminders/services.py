@@ -16,11 +16,10 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
 from portal import access
 from portal.clients.services import client_slugs
-from portal.drafts.status import awaits_decision_of
+from portal.drafts.status import awaits_decision_of, is_newest_version
 from portal.errors import Conflict, InvalidInput
 from portal.events import record_event
 from portal.extensions import db
@@ -45,16 +44,11 @@ from portal.urls import public_url
 OVERDUE_DAYS = 2
 NUDGE_INTERVAL = timedelta(hours=24)
 
-_LATER_VERSION = aliased(Version)
-
 
 def open_reviews():
     """A select of (reviewer id, draft, newest version id) for each active reviewer who owes
     a decision on a draft's newest version, by the draft's rule, of a live client and project;
     callers add their conditions (on ``Draft``, ``Version``, ``DraftReviewer``, ``User``)."""
-    newest = ~exists().where(
-        _LATER_VERSION.draft_id == Version.draft_id, _LATER_VERSION.number > Version.number
-    )
     return (
         select(DraftReviewer.user_id, Draft, Version.id)
         .select_from(Draft)
@@ -64,7 +58,7 @@ def open_reviews():
         .join(Client, Client.id == Draft.client_id)
         .join(Project, Project.id == Draft.project_id)
         .where(
-            newest,
+            is_newest_version(),
             User.active,
             Client.archived_at.is_(None),
             Project.archived_at.is_(None),
@@ -315,14 +309,11 @@ def overdue_reviews(user: User, now: datetime | None = None):
     owes a decision, on drafts ``user`` may see, each with its draft, longest overdue first:
     the staff inbox's list."""
     now = now or utcnow()
-    newest = ~exists().where(
-        _LATER_VERSION.draft_id == Version.draft_id, _LATER_VERSION.number > Version.number
-    )
     return (
         access.visible_versions(user)
         .add_columns(Draft)
         .join(Draft, Draft.id == Version.draft_id)
-        .where(newest, Draft.review_due_at < now, awaited_reviewer())
+        .where(is_newest_version(), Draft.review_due_at < now, awaited_reviewer())
         .order_by(Draft.review_due_at, Draft.id)
     )
 
