@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from portal import access
+from portal.actions import is_partial
 from portal.drafts import services
 from portal.drafts.forms import DecisionForm, reviewers_form_for
 from portal.drafts.reviewers import ReviewerStatus, reviewer_statuses, reviewers_of
@@ -35,6 +36,7 @@ from portal.models import (
     attributed_name_of,
 )
 from portal.reminders.due import due_field_value, is_overdue
+from portal.threads.forms import CommentForm
 from portal.threads.services import CommentPage, comment_page
 from portal.threads.versions import VersionLabels
 
@@ -286,12 +288,36 @@ def render_draft_page(
         page=draft_page(current_user, client, draft, number, focus_id, only_this_version),
         form=comment_form,
         decision_form=decision_form or DecisionForm(),
-        reviewers_form=reviewers_form
-        or (access.can_work_on(current_user, client) and reviewers_form_for(draft)),
+        reviewers_form=_reviewers_form(client, draft, reviewers_form),
         guests=guests_of(draft) if access.can_invite_guests(current_user, client) else None,
         guest_form=GuestForm(formdata=None),
         **panel,
     )
+
+
+def render_decision_answer(client, draft, *, decision_form=None, reviewers_form=None, **panel):
+    """The answer to a form of the decision panel where it doesn't redirect: for htmx, the
+    panel (with the page's status line out of band); else the whole draft page. With the
+    given (maybe invalid) forms; ``panel`` goes to the panel's templates."""
+    if not is_partial():
+        return render_draft_page(
+            client, draft, None, comment_form=CommentForm(), decision_form=decision_form,
+            reviewers_form=reviewers_form, **panel,
+        )  # fmt: skip
+    return render_template(
+        "drafts/_partials/decision_answer.html",
+        page=draft_page(current_user, client, draft, None),
+        decision_form=decision_form or DecisionForm(),
+        reviewers_form=_reviewers_form(client, draft, reviewers_form),
+        **panel,
+    )
+
+
+def _reviewers_form(client, draft, given):
+    """``given``, else the draft's reviewers form for those who may change it (else None)."""
+    if given is not None or not access.can_work_on(current_user, client):
+        return given
+    return reviewers_form_for(draft)
 
 
 def highlighted_copy(body: str, passages: list[Marker]) -> Markup:

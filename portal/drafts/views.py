@@ -18,7 +18,7 @@ from portal.clients.services import account_team
 from portal.drafts import reviewers, services, storage
 from portal.drafts.diff import compare_copy
 from portal.drafts.forms import DecisionForm, DraftForm, ReviewersForm, VersionForm
-from portal.drafts.pages import draft_page, render_draft_page, version_stage
+from portal.drafts.pages import render_decision_answer, render_draft_page, version_stage
 from portal.drafts.processing import page_images
 from portal.errors import InvalidInput
 from portal.extensions import db
@@ -26,7 +26,7 @@ from portal.models import DraftKind, FeedbackStatus, User
 from portal.notifications.review import mark_review_seen
 from portal.reminders.due import due_field_value, is_overdue, parse_review_due, set_review_due
 from portal.routing import row_id
-from portal.threads.forms import CommentForm, replying_form
+from portal.threads.forms import replying_form
 
 bp = Blueprint("drafts", __name__, url_prefix="/clients/<slug>")
 
@@ -215,14 +215,7 @@ def decide(slug, draft_id):
         if action.ok and not is_partial():
             flash("Thanks, your decision is recorded.", "success")
             return redirect(url_for(".show", slug=slug, draft_id=draft.id))
-    if is_partial():
-        page = draft_page(current_user, client, draft, None)
-        return render_template(
-            "drafts/_partials/decision_answer.html", page=page, decision_form=form
-        ), form.status
-    return render_draft_page(
-        client, draft, None, comment_form=CommentForm(), decision_form=form
-    ), form.status
+    return render_decision_answer(client, draft, decision_form=form), form.status
 
 
 @bp.post("/drafts/<int:draft_id>/reviewers")
@@ -246,17 +239,7 @@ def change_reviewers(slug, draft_id):
         if action.ok and not is_partial():
             flash("Saved who reviews this draft.", "success")
             return redirect(url_for(".show", slug=slug, draft_id=draft.id))
-    if is_partial():
-        page = draft_page(current_user, client, draft, None)
-        return render_template(
-            "drafts/_partials/decision_answer.html",
-            page=page,
-            decision_form=DecisionForm(),
-            reviewers_form=form,
-        ), form.status
-    return render_draft_page(
-        client, draft, None, comment_form=CommentForm(), reviewers_form=form
-    ), form.status
+    return render_decision_answer(client, draft, reviewers_form=form), form.status
 
 
 def _version_decided_on(client, draft, version_id: str | None):

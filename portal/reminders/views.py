@@ -1,17 +1,16 @@
 """A review's due time on the draft page, and nudging a reviewer who hasn't decided."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from portal import access
 from portal.actions import form_action, is_partial
-from portal.drafts.forms import DecisionForm, reviewers_form_for
-from portal.drafts.pages import draft_page, render_draft_page
+from portal.drafts.forms import reviewers_form_for
+from portal.drafts.pages import render_decision_answer
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.reminders import due, services
 from portal.reminders.forms import ReviewDueForm
-from portal.threads.forms import CommentForm
 
 bp = Blueprint("reminders", __name__, url_prefix="/clients/<slug>")
 
@@ -58,18 +57,9 @@ def nudge(slug, draft_id, user_id):
 def _answer(client, draft, *, status=200, notice="", **panel):
     """The decision panel for htmx (its notice in it); without JavaScript, the draft page
     again after a success (the notice flashed), or with the refusal."""
-    if is_partial():
-        return render_template(
-            "drafts/_partials/decision_answer.html",
-            page=draft_page(current_user, client, draft, None),
-            decision_form=DecisionForm(),
-            reviewers_form=reviewers_form_for(draft),
-            panel_notice=notice,
-            **panel,
-        ), status
-    if status == 200:
+    if status == 200 and not is_partial():
         flash(notice, "success")
         return redirect(url_for("drafts.show", slug=client.slug, draft_id=draft.id))
-    return render_draft_page(
-        client, draft, None, comment_form=CommentForm(), panel_notice=notice, **panel
+    return render_decision_answer(
+        client, draft, reviewers_form=reviewers_form_for(draft), panel_notice=notice, **panel
     ), status
