@@ -10,6 +10,7 @@ from portal import access
 from portal.extensions import db
 from portal.health import scoring
 from portal.models import Assignment, Band, Client, HealthSnapshot, User
+from portal.paging import PageLinks
 
 HISTORY_DAYS = 90
 TREND_DAYS = 7
@@ -43,7 +44,7 @@ class ClientRow:
 
 
 @dataclass(frozen=True)
-class Pager:
+class Pager(PageLinks):
     """Which page of how many, as the pagination macro reads it."""
 
     requested: int
@@ -55,20 +56,8 @@ class Pager:
         return min(max(self.requested, 1), self.pages)
 
     @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
     def has_next(self) -> bool:
         return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def _latest_snapshots(user: User):

@@ -20,6 +20,7 @@ from portal.errors import InvalidInput
 from portal.extensions import db
 from portal.health.facts import ThreadRef
 from portal.models import Client, Comment, Draft, Project, Thread, User, attributed_name_of
+from portal.paging import PageLinks
 from portal.search.backends import MARK_END, MARK_START, Searched, backend_for, wanted_terms
 from portal.urls import thread_location
 
@@ -55,7 +56,7 @@ class Result:
 
 
 @dataclass(frozen=True)
-class ResultPage:
+class ResultPage(PageLinks):
     """One page of results; pages are counted no further than the next."""
 
     words: str
@@ -64,18 +65,6 @@ class ResultPage:
     has_next: bool
     # The pagination macro shows "of N" only when the number of pages is known.
     pages = None
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def clean_words(raw: str | None) -> str:

@@ -13,7 +13,8 @@ bp = Blueprint("search", __name__)
 @bp.get("/search")
 @login_required
 def index():
-    """Projects, drafts, threads and comments matching ``?q=``, best first, ``?page=`` by page."""
+    """Projects, drafts, threads and comments matching ``?q=`` (named things, then comments;
+    newest first in each), ``?page=`` by page."""
     words = request.args.get("q", "")
     try:
         found = services.search(current_user, words, page_number())
