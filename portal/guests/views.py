@@ -33,7 +33,8 @@ def _to_draft(client, draft):
     return redirect(url_for("drafts.show", slug=client.slug, draft_id=draft.id))
 
 
-def _shared_draft(slug, draft_id):
+def _draft_to_share(slug, draft_id):
+    """The client and draft, if ``current_user`` sees them (else 404) and may share it."""
     client = access.get_client_or_404(current_user, slug)
     draft = access.get_draft_or_404(current_user, client, draft_id)
     access.require(access.can_invite_guests(current_user, client))
@@ -53,7 +54,7 @@ def _panel(client, draft, form, status=200):
 @login_required
 def invite(slug, draft_id):
     """Share the draft with a guest by e-mail."""
-    client, draft = _shared_draft(slug, draft_id)
+    client, draft = _draft_to_share(slug, draft_id)
     form = GuestForm()
     if form.validate_on_submit():
         with form_action(form, "email") as action:
@@ -81,7 +82,7 @@ def invite(slug, draft_id):
 @login_required
 def revoke(slug, draft_id, grant_id):
     """Withdraw a guest's link: it and their session stop working at once."""
-    client, draft = _shared_draft(slug, draft_id)
+    client, draft = _draft_to_share(slug, draft_id)
     grant = services.get_grant_or_404(draft, grant_id)
     with flash_action():
         services.revoke_guest(current_user, draft, grant)

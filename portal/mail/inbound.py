@@ -160,7 +160,7 @@ def _post(found: ReplyToken, message: EmailMessage, size: int) -> str:
         raise Refused("reply_sender_mismatch", SENDER_MISMATCH.format(sender=sender or "unknown"))
     if size > current_app.config["INBOUND_MAX_BYTES"]:
         raise Refused("reply_too_large", TOO_LARGE)
-    if db.session.scalar(access.visible_threads(user).where(Thread.id == thread.id)) is None:
+    if not _may_read(user, thread):
         raise Refused("reply_not_allowed", NOT_ALLOWED)
     files = [
         part
@@ -180,6 +180,11 @@ def _post(found: ReplyToken, message: EmailMessage, size: int) -> str:
             return "reply_posted"
     except DomainError as error:
         raise Refused("reply_invalid", f"{error.message} Nothing was posted.") from error
+
+
+def _may_read(user: User, thread: Thread) -> bool:
+    """Whether ``user`` may read ``thread`` now, by ``access.visible_threads``."""
+    return db.session.scalar(access.visible_threads(user).where(Thread.id == thread.id)) is not None
 
 
 def _first_delivery(user: User, thread: Thread, message: EmailMessage) -> None:
@@ -266,7 +271,7 @@ def _tell(user: User, thread: Thread, message: EmailMessage, refusal: Refused) -
 
 def _thread_link(user: User, thread: Thread) -> str | None:
     """The thread's page, if ``user`` may read it; else None."""
-    if db.session.scalar(access.visible_threads(user).where(Thread.id == thread.id)) is None:
+    if not _may_read(user, thread):
         return None
     client = db.session.get(Client, thread.client_id)
     endpoint, values = thread_location(thread, client.slug)

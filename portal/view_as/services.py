@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.models import Event, User
 from portal.view_as import mode
 
-VERBS = ("view_as_started", "view_as_stopped")
+VIEW_AS_VERBS = ("view_as_started", "view_as_stopped")
 
 
 def start_viewing_as(staff: User, reader: User) -> None:
@@ -47,7 +47,7 @@ def view_as_log(viewer: User, page: int, per_page: int = 50):
     events = db.paginate(
         access.visible_events(viewer)
         .options(joinedload(Event.actor))
-        .where(Event.verb.in_(VERBS))
+        .where(Event.verb.in_(VIEW_AS_VERBS))
         .order_by(Event.created_at.desc(), Event.id.desc()),
         page=page,
         per_page=per_page,
