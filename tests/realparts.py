@@ -80,6 +80,16 @@ def mailbox():
     controller.stop()
 
 
+@pytest.fixture
+def smtp_mailbox(app, monkeypatch, mailbox) -> Mailbox:
+    """The app's mail goes to a real SMTP server (the outbox delivers as it is written), whose
+    ``Mailbox`` this returns."""
+    box, port = mailbox
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", port)
+    return box
+
+
 # How a Redis answers the commands that set a connection up (RESP3, as redis-py asks).
 SETUP = {
     b"HELLO": b"%2\r\n$6\r\nserver\r\n$5\r\nredis\r\n$5\r\nproto\r\n:3\r\n",

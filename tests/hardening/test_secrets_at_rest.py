@@ -6,7 +6,6 @@ import os
 import re
 from datetime import timedelta
 
-import pytest
 from flask_migrate import upgrade
 from sqlalchemy import select, text
 
@@ -22,14 +21,6 @@ from tests.factories import make_client, make_staff, sign_in
 SECRET_LINK = re.compile(r"http://portal\.test/(?:reset|invitations)/([A-Za-z0-9_\-]{20,})")
 
 
-@pytest.fixture
-def smtp(app, mailbox, monkeypatch):
-    box, port = mailbox
-    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
-    monkeypatch.setitem(app.config, "MAIL_PORT", port)
-    return box
-
-
 def every_stored_value(app) -> str:
     """Every value of every row of every table, as one text: what a backup holds."""
     with app.app_context():
@@ -41,18 +32,20 @@ def every_stored_value(app) -> str:
         )
 
 
-def test_a_reset_link_works_from_the_mail_and_is_nowhere_in_the_database(app, client, smtp):
+def test_a_reset_link_works_from_the_mail_and_is_nowhere_in_the_database(app, client, smtp_mailbox):
     with app.app_context():
         staff = make_staff(email="sam@agency.test")
     assert client.post("/reset", data={"email": staff.email}).status_code == 302
 
-    (message,) = smtp.to(staff.email)
-    token = SECRET_LINK.search(smtp.text(message))[1]
+    (message,) = smtp_mailbox.to(staff.email)
+    token = SECRET_LINK.search(smtp_mailbox.text(message))[1]
     assert token not in every_stored_value(app)
     assert client.get(f"/reset/{token}").status_code == 200
 
 
-def test_an_invitation_link_works_from_the_mail_and_is_nowhere_in_the_database(app, client, smtp):
+def test_an_invitation_link_works_from_the_mail_and_is_nowhere_in_the_database(
+    app, client, smtp_mailbox
+):
     with app.app_context():
         make_client("Alpha", slug="alpha")
         sign_in(client, make_staff(StaffRole.ADMIN, name="Ada"))
@@ -60,15 +53,15 @@ def test_an_invitation_link_works_from_the_mail_and_is_nowhere_in_the_database(a
     assert client.post("/clients/alpha/invitations", data=data).status_code == 302
     client.post("/logout")
 
-    (message,) = smtp.to("new@alpha.test")
+    (message,) = smtp_mailbox.to("new@alpha.test")
     html = message.get_body(preferencelist=("html",)).get_content()
-    token = SECRET_LINK.search(smtp.text(message))[1]
+    token = SECRET_LINK.search(smtp_mailbox.text(message))[1]
     assert f"/invitations/{token}" in html
     assert token not in every_stored_value(app)
     assert client.get(f"/invitations/{token}").status_code == 200
 
 
-def test_without_the_key_the_stored_body_opens_nothing(app, client, smtp, monkeypatch):
+def test_without_the_key_the_stored_body_opens_nothing(app, client, smtp_mailbox, monkeypatch):
     with app.app_context():
         staff = make_staff(email="sam@agency.test")
     client.post("/reset", data={"email": staff.email})
