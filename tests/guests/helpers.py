@@ -1,10 +1,12 @@
-"""Sharing a draft with Gil Guest through the real form, and opening the link as him."""
+"""Sharing a draft with Gil Guest through the real form, opening the link as him, and
+commenting as him."""
 
 import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from portal.drafts.services import draft_thread
 from portal.extensions import db
 from portal.models import EmailMessage, GuestGrant
 from tests.factories import sent_text
@@ -56,3 +58,14 @@ def open_as_guest(new_browser, shared: Shared, email=GUEST_EMAIL):
     answer = browser.post(shared.link, data={"email": email})
     assert answer.status_code == 302, answer.text
     return browser
+
+
+def comment_as_guest(app, new_browser, account, draft, body: str, **fields):
+    """Share ``draft`` with Gil Guest, open it as him and post ``body`` (and ``fields``, such
+    as a pin's) to its thread; his browser."""
+    guest = open_as_guest(new_browser, share(app, new_browser, account, draft))
+    with app.app_context():
+        thread = draft_thread(draft)
+    posted = guest.post(account.thread_url(thread, "/comments"), data={"body": body, **fields})
+    assert posted.status_code == 302, posted.text
+    return guest

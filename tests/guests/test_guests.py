@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.models import ApprovalRule, Comment, EmailMessage, GuestGrant, User, utcnow
 from portal.notifications.services import send_notifications
 from tests.factories import make_comment, make_draft
-from tests.guests.helpers import GUEST_EMAIL, open_as_guest, share
+from tests.guests.helpers import GUEST_EMAIL, comment_as_guest, open_as_guest, share
 from tests.review import browser_for, make_draft_in_review
 
 
@@ -170,15 +170,10 @@ def test_the_guest_reaches_their_draft_and_nothing_else(app, new_browser, accoun
 
 
 def test_a_guest_comments_with_a_pin_and_shows_as_guest(app, new_browser, account, image_draft):
-    shared = share(app, new_browser, account, image_draft)
-    guest = open_as_guest(new_browser, shared)
-    with app.app_context():
-        thread = draft_thread(image_draft)
-    posted = guest.post(
-        account.thread_url(thread, "/comments"),
-        data={"body": "The logo is too small.", "anchor_type": "point", "x": "0.4", "y": "0.6"},
-    )
-    assert posted.status_code == 302
+    comment_as_guest(
+        app, new_browser, account, image_draft, "The logo is too small.",
+        anchor_type="point", x="0.4", y="0.6",
+    )  # fmt: skip
     with app.app_context():
         comment = db.session.scalar(select(Comment).where(Comment.body == "The logo is too small."))
         assert comment.anchor["type"] == "point" and comment.from_client
@@ -270,11 +265,7 @@ def test_a_guest_who_may_decide_counts_as_a_reviewer(app, new_browser, account):
 
 
 def test_e_mails_and_digests_name_the_guest_as_a_guest(app, new_browser, account, image_draft):
-    shared = share(app, new_browser, account, image_draft)
-    guest = open_as_guest(new_browser, shared)
-    with app.app_context():
-        thread = draft_thread(image_draft)
-    guest.post(account.thread_url(thread, "/comments"), data={"body": "@mateo love the colours."})
+    comment_as_guest(app, new_browser, account, image_draft, "@mateo love the colours.")
     with app.app_context():
         send_notifications(account.designer.id, now=utcnow() + timedelta(hours=1))
         mail = db.session.scalar(
@@ -286,11 +277,7 @@ def test_e_mails_and_digests_name_the_guest_as_a_guest(app, new_browser, account
 
 
 def test_search_results_name_the_guest_as_a_guest(app, new_browser, account, image_draft):
-    shared = share(app, new_browser, account, image_draft)
-    guest = open_as_guest(new_browser, shared)
-    with app.app_context():
-        thread = draft_thread(image_draft)
-    guest.post(account.thread_url(thread, "/comments"), data={"body": "Tangerine is too loud."})
+    guest = comment_as_guest(app, new_browser, account, image_draft, "Tangerine is too loud.")
     found = browser_for(new_browser, account.designer).get("/search?q=tangerine").text
     assert "Gil Guest (guest)" in found
     assert guest.get("/search?q=tangerine").status_code == 404

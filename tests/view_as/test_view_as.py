@@ -49,6 +49,18 @@ def database_rows(app) -> dict[str, list]:
         }
 
 
+def unseen_review_notice(app, world, member) -> int:
+    """A notice to ``member`` of client A's draft, not yet seen (the draft page marks it
+    seen); its id."""
+    with app.app_context():
+        notice = ReviewNotice(
+            user_id=member.id, draft_id=world.draft_a.id, version_id=world.version_a.id
+        )
+        db.session.add(notice)
+        db.session.commit()
+        return notice.id
+
+
 def test_staff_read_a_client_page_as_the_client_with_a_banner(app, world, new_browser):
     member = world.people["client_member_a"]
     browser = signed_in(new_browser, world.people["account_manager_a"])
@@ -141,12 +153,7 @@ def test_reading_every_page_as_the_client_gets_what_the_client_gets_and_writes_n
     client_member_a, and leaves no row changed (no seen mark, no subscription)."""
     world = build_world(app)
     member = world.people["client_member_a"]
-    with app.app_context():
-        notice = ReviewNotice(
-            user_id=member.id, draft_id=world.draft_a.id, version_id=world.version_a.id
-        )
-        db.session.add(notice)
-        db.session.commit()
+    unseen_review_notice(app, world, member)
     browser = signed_in(new_browser, world.people["account_manager_a"])
     view_as(browser, member)
     before = database_rows(app)
@@ -167,13 +174,7 @@ def test_the_draft_page_marks_the_review_seen_for_the_client_not_for_staff_viewi
     app, world, new_browser
 ):
     member = world.people["client_member_a"]
-    with app.app_context():
-        notice = ReviewNotice(
-            user_id=member.id, draft_id=world.draft_a.id, version_id=world.version_a.id
-        )
-        db.session.add(notice)
-        db.session.commit()
-        notice_id = notice.id
+    notice_id = unseen_review_notice(app, world, member)
     draft = f"/clients/alpha/drafts/{world.draft_a.id}"
 
     def seen_at():
