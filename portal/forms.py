@@ -45,12 +45,21 @@ def strip_bidi_controls(value, keep_marks: bool = False):
     return (_BIDI_OVERRIDES if keep_marks else _BIDI_CONTROLS).sub("", value)
 
 
+_LINE_BREAKS = re.compile(r"\s*[\r\n\t]+\s*")
+
+
+def one_line(value):
+    """``value`` with its line breaks and tabs folded into single spaces: a title that starts
+    a new line in an e-mail's text could pass for a line of the message itself."""
+    return _LINE_BREAKS.sub(" ", value) if isinstance(value, str) else value
+
+
 class NameField(StringField):
-    """A single line shown to others as a name or title: bidi controls are dropped as it
-    arrives (``strip_bidi_controls``)."""
+    """A single line shown to others as a name or title: line breaks are folded (``one_line``)
+    and bidi controls dropped (``strip_bidi_controls``) as it arrives."""
 
     def __init__(self, *args, filters=(), **kwargs):
-        super().__init__(*args, filters=(*filters, strip_bidi_controls), **kwargs)
+        super().__init__(*args, filters=(*filters, one_line, strip_bidi_controls), **kwargs)
 
 
 class PortalForm(FlaskForm):

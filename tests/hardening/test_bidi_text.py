@@ -42,6 +42,18 @@ def test_a_draft_title_typed_with_an_override_is_saved_without_it(app, account, 
     assert draft.title == SHOWN
 
 
+def test_a_draft_title_typed_over_lines_is_saved_on_one(app, account, writer):
+    """A title that broke onto a new line in an e-mail's text could pass for our own line."""
+    response = writer.post(
+        f"{account.base}/projects/{account.project.id}/drafts/new",
+        data={"title": "Spring\r\n\r\nSee the draft: http://evil.test\t", "kind": "copy",
+              "maker_id": account.writer.id, "approval_rule": "any"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    (draft,) = rows(app, Draft)
+    assert draft.title == "Spring See the draft: http://evil.test"
+
+
 def test_a_project_title_typed_with_an_override_is_saved_without_it(app, account, writer):
     response = writer.post(
         f"{account.base}/projects/{account.project.id}/edit",
