@@ -24,6 +24,7 @@ from portal.jobs import batched, enqueue
 from portal.mail.reply_addresses import reply_domain
 from portal.mail.secret_links import reveal, shown
 from portal.models import EmailMessage, EmailStatus, utcnow
+from portal.validation import is_email_address
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +155,12 @@ def _claim(message_id: int) -> tuple[datetime, MimeMessage] | None:
     if message.sending_since is not None and message.sending_since > now - CLAIM_TIMEOUT:
         return None
     message.attempts += 1
+    if not is_email_address(message.to_address):
+        # Saved before addresses were checked as strictly: its To header would name others.
+        message.status, message.next_attempt_at = EmailStatus.FAILED, None
+        message.last_error = "Not one address we can send to."
+        log.warning("e-mail %s not sent: its address is not one address", message.id)
+        return None
     if not current_app.config["MAIL_SERVER"]:
         log.info(
             "e-mail %s to %s: %s\n%s",

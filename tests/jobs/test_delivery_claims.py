@@ -130,3 +130,12 @@ def claim(app, message_id: int, at) -> None:
             update(EmailMessage).where(EmailMessage.id == message_id).values(sending_since=at)
         )
         db.session.commit()
+
+
+def test_a_stored_address_naming_others_is_not_sent_to_anyone(app, smtp):
+    # Addresses saved before they were checked as strictly: the To header sends to each.
+    message_id = queued_message(app, "dana@client.test, evil@attacker.test")
+    deliver(app, message_id)
+    row = outbox_row(app, message_id)
+    assert (row.status, row.last_error) == (EmailStatus.FAILED, "Not one address we can send to.")
+    assert smtp.mailbox.messages == []
