@@ -71,12 +71,12 @@ def invite_guest(
     email = fold_email(email or "")
     if not is_email_address(email):
         raise InvalidInput("Give the address to send the link to.", field="email")
-    account = db.session.execute(
+    found = db.session.execute(
         select(User, access.account_known_to(actor)).where(User.email == email)
     ).first()
-    guest = account[0] if account else None
+    guest, known_to_actor = found if found else (None, False)
     if guest is not None and not guest.is_guest:
-        if account[1]:
+        if known_to_actor:
             raise Conflict(f"{email} already has an account: make them a reviewer instead.")
         queue_email(
             to=email,

@@ -127,6 +127,27 @@ def test_sharing_refuses_bad_input_and_known_accounts(app, new_browser, account,
     assert 'id="guests"' in partial.text and "<html" not in partial.text
 
 
+def test_sharing_with_an_account_hidden_from_the_sharer_sends_no_link(
+    app, new_browser, account, image_draft
+):
+    """Answered as a fresh address (no hint that the account exists), but no grant is made:
+    the owner is told they have an account already."""
+    designer = browser_for(new_browser, account.designer)
+    hidden = account.other_reviewer.email
+    answer = designer.post(
+        account.draft_url(image_draft, "/guests"),
+        data={"guest-name": "Sid", "guest-email": hidden},
+    )
+    assert answer.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(GuestGrant.id)) is None
+        (message,) = db.session.scalars(
+            select(EmailMessage).where(EmailMessage.to_address == hidden)
+        ).all()
+        assert message.subject == "Invitation to review for Northwind on Portal"
+        assert "secret-link" not in message.text_body
+
+
 def test_opening_and_confirming_are_rate_limited(app, new_browser, account, image_draft):
     shared = share(app, new_browser, account, image_draft)
     browser = new_browser()
