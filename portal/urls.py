@@ -1,5 +1,6 @@
 """Helpers for URLs: ones taken from requests, and ones we send out."""
 
+from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 from flask import current_app, has_request_context, url_for
@@ -28,6 +29,15 @@ def _path_outside_request(endpoint: str, values: dict) -> str:
         adapter = current_app.extensions["public_url_adapter"] = current_app.url_map.bind("")
     path = adapter.build(endpoint, values)
     return path if anchor is None else f"{path}#{quote(anchor, safe=ANCHOR_SAFE)}"
+
+
+@dataclass(frozen=True)
+class ThreadRef:
+    """Enough of a thread to link to it with ``thread_location``, when no ``Thread`` is loaded."""
+
+    id: int
+    kind: str
+    draft_id: int | None
 
 
 def thread_location(thread, client_slug: str, comment_id: int | None = None) -> tuple[str, dict]:

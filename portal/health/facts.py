@@ -33,17 +33,9 @@ from portal.models import (
     Version,
 )
 from portal.reminders.services import open_review_deadlines
+from portal.urls import ThreadRef
 
 WINDOW = timedelta(days=30)
-
-
-@dataclass(frozen=True)
-class ThreadRef:
-    """Enough of a thread to link to it (see ``portal.urls.thread_location``)."""
-
-    id: int
-    kind: str
-    draft_id: int | None
 
 
 class RecentComment(NamedTuple):

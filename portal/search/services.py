@@ -18,11 +18,10 @@ from sqlalchemy import Boolean, Integer, String, cast, literal, null, select, un
 from portal import access
 from portal.errors import InvalidInput
 from portal.extensions import db
-from portal.health.facts import ThreadRef
 from portal.models import Client, Comment, Draft, Project, Thread, User, attributed_name_of
 from portal.paging import PageLinks
 from portal.search.backends import MARK_END, MARK_START, Searched, backend_for, wanted_terms
-from portal.urls import thread_location
+from portal.urls import ThreadRef, thread_location
 
 MAX_QUERY_LENGTH = 200
 PER_PAGE = 20
