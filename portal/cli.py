@@ -16,6 +16,7 @@ from portal.demo import DEMO_PASSWORD, demo_data_present, demo_logins, load_demo
 from portal.errors import InvalidInput
 from portal.extensions import db
 from portal.jobs import dispatch_ready
+from portal.mail.reply_addresses import reply_domain
 from portal.models import StaffRole, User, UserKind, fold_email
 from portal.validation import display_name_problem, is_email_address
 
@@ -83,6 +84,11 @@ def check_config():
         f"jobs:        {'rq on ' + config['REDIS_URL'] if config['REDIS_URL'] else 'inline'}"
     )
     click.echo(f"mail:        {config['MAIL_SERVER'] or 'outbox and log only'}")
+    click.echo(
+        f"replies:     reply+…@{reply_domain() or '(no REPLY_DOMAIN)'}, received on "
+        f"{config['INBOUND_HOST']}:{config['INBOUND_PORT']}, "
+        f"up to {config['INBOUND_MAX_BYTES'] // (1024 * 1024)} MB"
+    )
     db.session.execute(select(1))
     click.echo("database:    reachable")
     problems = configuration_problems(config)

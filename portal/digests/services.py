@@ -34,6 +34,7 @@ from portal.models import (
     Client,
     Comment,
     DigestRun,
+    Draft,
     EmailFrequency,
     FollowLevel,
     HealthAlert,
@@ -43,7 +44,8 @@ from portal.models import (
     utcnow,
 )
 from portal.notifications.preferences import in_quiet_hours, local_time, unsubscribe_url
-from portal.notifications.review import review_digest_items
+from portal.notifications.review import discussion_reply_address, review_digest_items
+from portal.threads.queries import discussion_of
 from portal.urls import public_url, thread_location
 
 MAX_PER_SECTION = 30
@@ -193,11 +195,16 @@ def build_digest(user: User, start: datetime, end: datetime) -> Digest:
     listed: set[int] = set()
     reviews = review_digest_items(user, start, end, MAX_PER_SECTION)
     if user.is_client:
-        version_rows = db.session.execute(versions_to_decide(user).limit(MAX_PER_SECTION)).all()
+        version_rows = db.session.execute(
+            versions_to_decide(user)
+            .outerjoin(Thread, discussion_of(Draft.id))
+            .add_columns(Thread.id)
+            .limit(MAX_PER_SECTION)
+        ).all()
         reviewed = {item["ready_version_id"] for item in reviews}
         waiting = [
-            _version_item(version, draft, slugs)
-            for version, draft in version_rows
+            _version_item(user, version, draft, thread_id, slugs)
+            for version, draft, thread_id in version_rows
             if start <= version.created_at < end and version.id not in reviewed
         ]
         questions = _comments(user, questions_for(user).where(in_window), slugs, listed)
@@ -294,7 +301,9 @@ def _band_change(alert: HealthAlert) -> str:
     return f"now {after}"
 
 
-def _version_item(version, draft, slugs) -> dict:
+def _version_item(user: User, version, draft, thread_id: int | None, slugs) -> dict:
+    """A digest item for ``version`` waiting on ``user``, with their reply address for the
+    draft's discussion ``thread_id``."""
     return {
         "title": f"{draft.title}, version {version.number}",
         "who": None,
@@ -303,6 +312,7 @@ def _version_item(version, draft, slugs) -> dict:
         "when": version.created_at,
         "link": public_url("drafts.show", slug=slugs[draft.client_id], draft_id=draft.id),
         "due_at": draft.review_due_at,
+        "reply_address": discussion_reply_address(user, thread_id),
     }
 
 

@@ -33,6 +33,7 @@ from portal.models import (
     utcnow,
 )
 from portal.notifications.services import notify_decision, notify_version_ready
+from portal.threads.queries import discussion_of
 
 MAX_COPY_LENGTH = 200_000
 DRAFTS_PER_PAGE = 25
@@ -98,9 +99,7 @@ def create_draft(
 
 # The draft page's own statements are built once, not on every page view: building a select
 # with its loader options costs about as much as running it.
-THREAD_OF_DRAFT = select(Thread).where(
-    Thread.draft_id == bindparam("draft_id"), Thread.kind == ThreadKind.DRAFT
-)
+THREAD_OF_DRAFT = select(Thread).where(discussion_of(bindparam("draft_id")))
 VERSIONS_OF_DRAFT = (
     select(Version)
     .options(joinedload(Version.author))

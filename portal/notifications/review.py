@@ -25,6 +25,7 @@ from portal.clients.services import client_slugs
 from portal.drafts.reviewers import reviewer_ids
 from portal.drafts.status import is_newest_version
 from portal.extensions import db, write_while_reading
+from portal.mail.reply_addresses import reply_placeholder
 from portal.models import (
     Assignment,
     Client,
@@ -35,6 +36,7 @@ from portal.models import (
     FeedbackItem,
     FeedbackStatus,
     ReviewNotice,
+    Thread,
     User,
     UserKind,
     Verdict,
@@ -42,6 +44,7 @@ from portal.models import (
     attributed_name_of,
     utcnow,
 )
+from portal.threads.queries import discussion_of
 from portal.urls import public_url
 from portal.view_as.mode import reads_leave_marks
 
@@ -168,8 +171,9 @@ def review_digest_items(user: User, start: datetime, end: datetime, limit: int) 
 
 def _items(user: User, *conditions, limit: int) -> list[dict]:
     """The notices of ``user`` matching ``conditions`` on drafts they may see, as e-mail and
-    digest items (title, who, text, when, link), oldest first. A decision's ``who`` names
-    the decider's client too: staff on several accounts hear of decisions from each."""
+    digest items (title, who, text, when, link, and ``user``'s reply address for the draft's
+    discussion), oldest first. A decision's ``who`` names the decider's client too: staff on
+    several accounts hear of decisions from each."""
     decider = aliased(User)
     rows = db.session.execute(
         access.visible_drafts(user)
@@ -179,8 +183,15 @@ def _items(user: User, *conditions, limit: int) -> list[dict]:
         .outerjoin(Decision, Decision.id == ReviewNotice.decision_id)
         .outerjoin(decider, decider.id == Decision.user_id)
         .join(Client, Client.id == Draft.client_id)
+        .outerjoin(Thread, discussion_of(Draft.id))
         .add_columns(
-            ReviewNotice, Version, User.name, Decision, attributed_name_of(decider), Client.name
+            ReviewNotice,
+            Version,
+            User.name,
+            Decision,
+            attributed_name_of(decider),
+            Client.name,
+            Thread.id,
         )
         .where(ReviewNotice.user_id == user.id, *conditions)
         .order_by(ReviewNotice.id)
@@ -193,13 +204,14 @@ def _items(user: User, *conditions, limit: int) -> list[dict]:
         [version.id for _d, notice, version, *_ in rows if notice.decision_id is None]
     )
     items = []
-    for draft, notice, version, author_name, decision, decider_name, client_name in rows:
+    for draft, notice, version, author_name, decision, decider_name, client_name, thread_id in rows:
         link = public_url("drafts.show", slug=slugs[draft.client_id], draft_id=draft.id)
         item = {
             "title": f"{draft.title}, version {version.number}",
             "when": notice.created_at,
             "link": link,
             "ready_version_id": None,
+            "reply_address": discussion_reply_address(user, thread_id),
         }
         if decision is None:
             item.update(
@@ -219,6 +231,12 @@ def _items(user: User, *conditions, limit: int) -> list[dict]:
             )
         items.append(item)
     return items
+
+
+def discussion_reply_address(user: User, thread_id: int | None) -> str | None:
+    """The reply-address placeholder of ``user`` for a draft's discussion ``thread_id``: a
+    reply to news of the review is a comment on the draft. None for a draft without one."""
+    return reply_placeholder(user.id, thread_id) if thread_id else None
 
 
 @dataclass

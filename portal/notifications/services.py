@@ -155,8 +155,8 @@ def send_notifications(user_id: int, now: datetime | None = None) -> None:
     items = _comment_items(user, comments) if comments else []
     newest = f"{comments[-1].id if comments else 0}" + (f"-r{notice_ids[-1]}" if reviews else "")
     # A reply goes to the one conversation the e-mail is about; else to each item's address.
-    threads = {item["thread"].id for item in items}
-    reply_to = reply_placeholder(user.id, *threads) if len(threads) == 1 and not reviews else None
+    addresses = {item["reply_address"] for item in [*items, *reviews]}
+    reply_to = addresses.pop() if len(addresses) == 1 else None
     queue_email(
         to=user.email,
         user=user,

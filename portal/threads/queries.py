@@ -1,14 +1,20 @@
-"""Queries over comments that several features share."""
+"""Queries over comments and threads that several features share."""
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.orm import aliased
 
 from portal import access
-from portal.models import Comment, User, UserKind
+from portal.models import Comment, Thread, ThreadKind, User, UserKind
 
 # Built once: an alias derives its column collections on first use, which cost more than
 # the rest of a comment post when each call made new ones.
 _REPLY, _STAFF = aliased(Comment, name="reply"), aliased(User, name="reply_author")
+
+
+def discussion_of(draft_id) -> ColumnElement[bool]:
+    """A condition on ``Thread``: it is the discussion thread of the draft ``draft_id`` (a
+    column or a bound parameter), where the draft's page posts its comments."""
+    return and_(Thread.draft_id == draft_id, Thread.kind == ThreadKind.DRAFT)
 
 
 def first_staff_reply_id(comment):

@@ -85,3 +85,14 @@ def test_check_config_passes_for_the_test_app(app):
     result = app.test_cli_runner().invoke(args=["portal", "check-config"])
     assert result.exit_code == 0, result.output
     assert "No problems found." in result.output
+
+
+def test_check_config_reports_where_replies_by_e_mail_are_received(app, monkeypatch):
+    monkeypatch.setitem(app.config, "REPLY_DOMAIN", "replies.agency.test")
+    monkeypatch.setitem(app.config, "INBOUND_PORT", 2626)
+    monkeypatch.setitem(app.config, "INBOUND_MAX_BYTES", 3 * 1024 * 1024)
+    result = app.test_cli_runner().invoke(args=["portal", "check-config"])
+    assert result.exit_code == 0, result.output
+    assert "replies:     reply+…@replies.agency.test, received on 127.0.0.1:2626, up to 3 MB" in (
+        result.output
+    )
