@@ -165,6 +165,19 @@ def init_app(app) -> None:
         login_manager._update_request_context_with_user()
         return render_unavailable()
 
+    @app.teardown_appcontext
+    def _end_the_session_though_the_database_went_away(error):
+        # Runs before Flask-SQLAlchemy's own (registered earlier), whose rollback on a
+        # connection the server is closing (a restart) raised after the answer was made,
+        # turning the request's 503, or its 200, into a 500.
+        try:
+            db.session.remove()
+        except SQLAlchemyError as failure:
+            if not database_unavailable(failure):
+                raise
+            db.session.registry.clear()
+            app.logger.warning("database went away as a request ended: %s", failure)
+
     @app.errorhandler(Exception)
     def _unexpected(error):
         db.session.rollback()
