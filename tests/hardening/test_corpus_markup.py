@@ -282,15 +282,6 @@ def write_the_other_emails(app, account, reviewer, writer) -> None:
         db.session.commit()
 
 
-@pytest.fixture
-def smtp(app, monkeypatch, mailbox):
-    """Mail goes to a real SMTP server (the outbox delivers as it is written)."""
-    box, port = mailbox
-    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
-    monkeypatch.setitem(app.config, "MAIL_PORT", port)
-    return box
-
-
 def everything_delivered(app, box) -> list:
     """Deliver what the outbox still holds; (envelope recipients, message as received,
     outbox row) for every message."""
@@ -313,11 +304,11 @@ def assert_header_is_one_clean_line(message, name: str, where: str) -> None:
 
 
 def test_no_email_carrying_the_payloads_runs_them_or_breaks_out(
-    app, smtp, account, hostile_names, typed, reviewer, writer
+    app, smtp_mailbox, account, hostile_names, typed, reviewer, writer
 ):
     notify_everyone(app, account)  # the mention and the decision, before a new version
     write_the_other_emails(app, account, reviewer, writer)
-    delivered = everything_delivered(app, smtp)
+    delivered = everything_delivered(app, smtp_mailbox)
 
     client_addresses = {account.reviewer.email, account.second_reviewer.email, "new@northwind.test"}
     with app.app_context():
