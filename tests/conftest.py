@@ -5,6 +5,8 @@ folder). ``make test`` runs the suite once on SQLite and once on PostgreSQL.
 """
 
 import os
+import threading
+import time
 
 import pytest
 from flask.testing import FlaskClient
@@ -94,9 +96,10 @@ def empty_database(app) -> None:
     limiter.reset()
 
 
-def truncate(names: str, attempts: int = 3) -> None:
+def truncate(names: str, attempts: int = 10) -> None:
     """TRUNCATE the tables, again if PostgreSQL picked it as a deadlock's victim: a reader
-    still running (a browser's late request) then finishes first. Who that was is printed."""
+    still running then finishes first. Who that was (the other sessions, and this process's
+    threads, should it be one of them) is printed."""
     for attempt in range(1, attempts + 1):
         try:
             with db.engine.begin() as connection:
@@ -107,11 +110,14 @@ def truncate(names: str, attempts: int = 3) -> None:
                 raise
             with db.engine.connect() as connection:
                 others = connection.execute(text(OTHER_SESSIONS)).all()
-            print(f"TRUNCATE was a deadlock's victim (attempt {attempt}); others: {others}")
+            threads = [thread.name for thread in threading.enumerate()]
+            print(f"TRUNCATE was a deadlock's victim (attempt {attempt}); others: {others}; "
+                  f"threads here: {threads}")  # fmt: skip
+            time.sleep(0.1 * attempt)  # let the reader's transaction end
 
 
 OTHER_SESSIONS = """
-    SELECT pid, application_name, client_addr, backend_start, state, query
+    SELECT pid, client_port, backend_start, xact_start, state, query
     FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
 """
 
