@@ -25,7 +25,6 @@ from portal.models import (
     Mention,
     Pulse,
     Thread,
-    ThreadKind,
     ThreadParticipant,
     User,
     UserKind,
@@ -33,6 +32,7 @@ from portal.models import (
     Version,
 )
 from portal.reminders.services import open_review_deadlines
+from portal.threads.queries import discussion_of
 from portal.urls import ThreadRef
 
 WINDOW = timedelta(days=30)
@@ -236,12 +236,8 @@ def _thread_addressees(ids: list[int]) -> dict[int, frozenset[int]]:
         .where(Thread.client_id.in_(ids))
         .union_all(
             select(Thread.id, Draft.maker_id)
-            .join(Draft, Draft.id == Thread.draft_id)
-            .where(
-                Thread.client_id.in_(ids),
-                Thread.kind == ThreadKind.DRAFT,
-                Draft.maker_id.is_not(None),
-            )
+            .join(Draft, discussion_of(Draft.id))
+            .where(Thread.client_id.in_(ids), Draft.maker_id.is_not(None))
         )
     ):
         addressees[thread_id].add(user_id)
