@@ -105,6 +105,22 @@ def test_only_staff_on_the_account_share_and_revoke(app, new_browser, account, i
         assert db.session.scalar(select(GuestGrant.id)) is None
 
 
+def test_a_grant_is_revoked_only_on_its_own_draft_by_staff_on_the_account(
+    app, new_browser, account, image_draft
+):
+    shared = share(app, new_browser, account, image_draft)
+    with app.app_context():
+        other_draft = make_draft_in_review(account, body="Another draft of the same project.")
+    revoke = f"/guests/{shared.grant_id}/revoke"
+    designer = browser_for(new_browser, account.designer)
+    assert designer.post(account.draft_url(other_draft, revoke)).status_code == 404
+    outsider = browser_for(new_browser, account.other_staff)
+    assert outsider.post(account.draft_url(image_draft, revoke)).status_code == 404
+    with app.app_context():
+        assert db.session.get(GuestGrant, shared.grant_id).revoked_at is None
+    assert new_browser().get(shared.link).status_code == 200
+
+
 def test_sharing_refuses_bad_input_and_known_accounts(app, new_browser, account, image_draft):
     designer = browser_for(new_browser, account.designer)
     url = account.draft_url(image_draft, "/guests")
